@@ -1,0 +1,194 @@
+"""A resident's account: who they are, which lease they are on, and what that lease's ledger says."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import phonenumbers
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.errors import NotFound
+from app.ledger.balance import changes_since, summarize_balance
+from app.ledger.jurisdictions import jurisdiction_for
+from app.ledger.late_fees import describe_rule, effective_rule
+from app.ledger.queries import lease_entries, lease_terms
+from app.ledger.schedule import next_due
+from app.ledger.types import Entry, PaymentStatus
+from app.models import Lease, LeaseResident, Payment, Resident, Unit
+from app.schemas import (
+    BalancePublic,
+    DueItem,
+    EntryPublic,
+    LeasePublic,
+    NextDuePublic,
+    OpenChargePublic,
+    PaymentPublic,
+    RecurringChargePublic,
+)
+
+RECENT_CREDITS = 6
+RECENT_ACTIVITY_DAYS = 90
+
+
+def normalize_phone(text: str, region: str = "US") -> str | None:
+    """A phone number in E.164 (+15125550123), or None when it is not a valid number."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_resident(session: Session, ref: str) -> Resident:
+    """A resident by reference (R10001), database id, email or phone. Raises NotFound with a hint."""
+    text = ref.strip()
+    if not text:
+        raise NotFound("no resident given: pass a reference like R10001, an email or a phone number")
+    conditions = [Resident.ref == text.upper(), Resident.email == text.lower()]
+    if text.isdigit() and len(text) < 10:
+        conditions.append(Resident.id == int(text))
+    if phone := normalize_phone(text):
+        conditions.append(Resident.phone == phone)
+    matches = session.scalars(select(Resident).where(or_(*conditions)).order_by(Resident.id)).all()
+    if not matches:
+        raise NotFound(
+            f"no resident matches {text!r}: use a reference like R10001, an email or a phone number"
+        )
+    if len(matches) > 1:
+        refs = ", ".join(r.ref for r in matches)
+        raise NotFound(f"{text!r} matches more than one resident ({refs}): use the reference instead")
+    return matches[0]
+
+
+def current_lease(session: Session, resident: Resident, *, as_of: date) -> Lease:
+    """The lease the resident is on at `as_of`; failing that, their most recent one."""
+    leases = session.scalars(
+        select(Lease)
+        .join(LeaseResident)
+        .where(LeaseResident.resident_id == resident.id)
+        .options(selectinload(Lease.unit).selectinload(Unit.property), selectinload(Lease.recurring_charges))
+        .order_by(Lease.start_on.desc())
+    ).all()
+    if not leases:
+        raise NotFound(f"resident {resident.ref} is not on any lease")
+    live = [
+        le for le in leases if le.start_on <= as_of and (le.moved_out_on is None or le.moved_out_on >= as_of)
+    ]
+    return live[0] if live else leases[0]
+
+
+def lease_public(session: Session, lease: Lease) -> LeasePublic:
+    names = session.scalars(
+        select(Resident.ref)
+        .join(LeaseResident)
+        .where(LeaseResident.lease_id == lease.id)
+        .order_by(Resident.ref)
+    ).all()
+    terms = lease_terms(lease)
+    eff = effective_rule(
+        terms.late_fee,
+        grace_days=lease.grace_days,
+        rent_cents=lease.rent_cents,
+        jurisdiction=jurisdiction_for(lease.unit.property.state),
+    )
+    return LeasePublic(
+        id=lease.id,
+        ref=lease.ref,
+        property_code=lease.unit.property.code,
+        unit=lease.unit.number,
+        status=lease.status,
+        start_on=lease.start_on,
+        end_on=lease.end_on,
+        moved_out_on=lease.moved_out_on,
+        rent_cents=lease.rent_cents,
+        due_day=lease.due_day,
+        grace_days=lease.grace_days,
+        late_fee_kind=lease.late_fee_kind,
+        late_fee_amount_cents=lease.late_fee_amount_cents,
+        late_fee_percent_bp=lease.late_fee_percent_bp,
+        late_fee_daily_cents=lease.late_fee_daily_cents,
+        late_fee_cap_cents=lease.late_fee_cap_cents,
+        late_fee_rule=describe_rule(eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents),
+        nsf_fee_cents=lease.nsf_fee_cents,
+        deposit_cents=lease.deposit_cents,
+        accepted_methods=[m for m in lease.accepted_methods.split(",") if m],
+        certified_funds_only=lease.certified_funds_only,
+        recurring_charges=[RecurringChargePublic.model_validate(c) for c in lease.recurring_charges],
+        residents=list(names),
+    )
+
+
+def account_balance(session: Session, *, resident: Resident, as_of: date) -> BalancePublic:
+    """The itemized balance a resident or staff member sees: open charges, credits, aging, next due."""
+    lease = current_lease(session, resident, as_of=as_of)
+    entries = lease_entries(session, lease.id, as_of=as_of)
+    summary = summarize_balance(entries, as_of)
+    activity, _ = changes_since(entries, as_of - timedelta(days=RECENT_ACTIVITY_DAYS), as_of)
+    terms = lease_terms(lease)
+    due = None
+    if lease.moved_out_on is None:
+        due = next_due(
+            terms,
+            as_of=as_of,
+            jurisdiction=jurisdiction_for(lease.unit.property.state),
+            lease_end=lease.end_on,
+        )
+    pending = session.scalars(
+        select(Payment)
+        .where(Payment.lease_id == lease.id, Payment.status == PaymentStatus.PENDING.value)
+        .where(Payment.initiated_on <= as_of)
+        .order_by(Payment.initiated_on)
+    ).all()
+    return BalancePublic(
+        resident_ref=resident.ref,
+        resident_name=resident.full_name,
+        lease_ref=lease.ref,
+        property_code=lease.unit.property.code,
+        unit=lease.unit.number,
+        as_of=as_of,
+        total_cents=summary.total_cents,
+        open_charges=[
+            OpenChargePublic(
+                entry_id=oc.entry.id,
+                date=oc.entry.effective_on,
+                kind=oc.entry.kind.value,
+                description=oc.entry.description,
+                amount_cents=oc.entry.amount_cents,
+                open_cents=oc.open_cents,
+                days_past_due=max(oc.days_past_due, 0),
+                bucket=oc.bucket.value,
+            )
+            for oc in summary.open_charges
+        ],
+        credits_applied=[_entry_public(e) for e in summary.credits_applied[:RECENT_CREDITS]],
+        unapplied_credit_cents=summary.unapplied_credit_cents,
+        deposit_held_cents=summary.deposit_held_cents,
+        aging={bucket.value: cents for bucket, cents in summary.aging.items()},
+        next_due=None
+        if due is None
+        else NextDuePublic(
+            due_on=due.due_on,
+            amount_cents=due.amount_cents,
+            items=[DueItem(description=d, amount_cents=c) for d, c in due.items],
+            late_after=due.late_after,
+            late_fee_cents=due.late_fee_cents,
+            late_fee_max_cents=due.late_fee_max_cents,
+        ),
+        pending_payments=[PaymentPublic.model_validate(p) for p in pending],
+        recent_activity=[_entry_public(e) for e in reversed(activity)],
+    )
+
+
+def _entry_public(e: Entry) -> EntryPublic:
+    return EntryPublic(
+        id=e.id,
+        kind=e.kind.value,
+        amount_cents=e.amount_cents,
+        effective_on=e.effective_on,
+        posted_on=e.posted_on,
+        description=e.description,
+        reverses_id=e.reverses_id,
+    )

@@ -1,0 +1,87 @@
+"""Staff JSON API: residents, their lease, ledger and itemized balance."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import or_, select
+
+from app.accounts import account_balance, current_lease, find_resident, lease_public
+from app.deps import SessionDep, StaffActor, TodayDep
+from app.ledger.queries import lease_entries
+from app.models import Property, Resident
+from app.schemas import BalancePublic, EntryPublic, LeasePublic, PropertyPublic, ResidentPublic
+
+router = APIRouter(prefix="/api", tags=["residents"])
+
+
+@router.get("/properties")
+def list_properties(session: SessionDep, _actor: StaffActor) -> list[PropertyPublic]:
+    return [PropertyPublic.model_validate(p) for p in session.scalars(select(Property).order_by(Property.id))]
+
+
+@router.get("/residents")
+def list_residents(
+    session: SessionDep,
+    _actor: StaffActor,
+    q: Annotated[str | None, Query(max_length=100, description="Name, email, phone or reference.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ResidentPublic]:
+    query = select(Resident).order_by(Resident.id).limit(limit).offset(offset)
+    if q:
+        like = f"%{q.strip()}%"
+        query = query.where(
+            or_(
+                Resident.first_name.ilike(like),
+                Resident.last_name.ilike(like),
+                Resident.email.ilike(like),
+                Resident.phone.ilike(like),
+                Resident.ref.ilike(like),
+            )
+        )
+    return [ResidentPublic.model_validate(r) for r in session.scalars(query)]
+
+
+@router.get("/residents/{ref}")
+def get_resident(ref: str, session: SessionDep, _actor: StaffActor) -> ResidentPublic:
+    return ResidentPublic.model_validate(find_resident(session, ref))
+
+
+@router.get("/residents/{ref}/lease")
+def get_lease(
+    ref: str, session: SessionDep, _actor: StaffActor, today: TodayDep, as_of: date | None = None
+) -> LeasePublic:
+    lease = current_lease(session, find_resident(session, ref), as_of=as_of or today)
+    return lease_public(session, lease)
+
+
+@router.get("/residents/{ref}/balance")
+def get_balance(
+    ref: str, session: SessionDep, _actor: StaffActor, today: TodayDep, as_of: date | None = None
+) -> BalancePublic:
+    """Itemized balance: open charges (oldest first), credits applied, unapplied credit, aging, next due."""
+    return account_balance(session, resident=find_resident(session, ref), as_of=as_of or today)
+
+
+@router.get("/residents/{ref}/ledger")
+def get_ledger(
+    ref: str, session: SessionDep, _actor: StaffActor, today: TodayDep, as_of: date | None = None
+) -> list[EntryPublic]:
+    """Every ledger line of the resident's current lease, in posting order."""
+    day = as_of or today
+    lease = current_lease(session, find_resident(session, ref), as_of=day)
+    return [
+        EntryPublic(
+            id=e.id,
+            kind=e.kind.value,
+            amount_cents=e.amount_cents,
+            effective_on=e.effective_on,
+            posted_on=e.posted_on,
+            description=e.description,
+            reverses_id=e.reverses_id,
+        )
+        for e in lease_entries(session, lease.id, as_of=day)
+    ]

@@ -1,0 +1,98 @@
+"""The audit log: every decision, posting, approval and send, each line hash-chained to the one before.
+
+A line's hash covers its content and the previous line's hash, so editing or removing any line breaks
+every hash after it; `verify_chain` finds the first broken link. `prev_hash` is unique, so two writers
+that race for the same predecessor cannot fork the chain: the loser's insert fails and it retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.models import AuditRecord
+
+GENESIS = "0" * 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def line_hash(
+    *, prev_hash: str, at: datetime, actor: str, action: str, subject: str, data: Mapping[str, Any]
+) -> str:
+    body = _canonical(
+        {
+            "prev": prev_hash,
+            "at": at.astimezone(UTC).isoformat(),
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "data": data,
+        }
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record(
+    session: Session, *, actor: str, action: str, subject: str, data: Mapping[str, Any] | None = None
+) -> AuditRecord:
+    """Append one line inside the caller's transaction (it commits or rolls back with the change)."""
+    payload = json.loads(_canonical(dict(data or {})))
+    for attempt in range(5):
+        last = session.scalars(select(AuditRecord).order_by(AuditRecord.id.desc()).limit(1)).first()
+        prev = last.hash if last else GENESIS
+        at = datetime.now(UTC)
+        line = AuditRecord(
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            data=payload,
+            prev_hash=prev,
+            hash=line_hash(prev_hash=prev, at=at, actor=actor, action=action, subject=subject, data=payload),
+        )
+        try:
+            with session.begin_nested():
+                session.add(line)
+                session.flush()
+            return line
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    lines: int
+    ok: bool
+    first_bad_id: int | None
+    reason: str | None
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the whole log in order and recompute every hash."""
+    prev = GENESIS
+    count = 0
+    for line in session.scalars(select(AuditRecord).order_by(AuditRecord.id)).yield_per(1000):
+        count += 1
+        if line.prev_hash != prev:
+            return ChainReport(count, False, line.id, "line does not follow the one before it")
+        at = line.at if line.at.tzinfo else line.at.replace(tzinfo=UTC)
+        expected = line_hash(
+            prev_hash=prev, at=at, actor=line.actor, action=line.action, subject=line.subject, data=line.data
+        )
+        if expected != line.hash:
+            return ChainReport(count, False, line.id, "line content does not match its hash")
+        prev = line.hash
+    return ChainReport(count, True, None, None)

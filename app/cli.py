@@ -1,0 +1,101 @@
+"""The `doorstep` command: database, demo data, ledger views, the server. `--json` output is an interface."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from typing import Annotated, Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+
+from app.config import Settings, get_settings
+from app.errors import DoorstepError
+from app.money import AmountError
+
+app = typer.Typer(
+    help="Doorstep: a resident assistant for rent collection.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo portfolio.", no_args_is_help=True)
+ledger_app = typer.Typer(help="Residents' ledgers.", no_args_is_help=True)
+lease_app = typer.Typer(help="Leases.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(lease_app, name="lease")
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Show the ledger as of this date (YYYY-MM-DD); default today.")
+]
+
+
+def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Expected failures print one clear line and exit 2; nothing half-done is left behind."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (DoorstepError, AmountError) as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from exc
+        except ValidationError as exc:
+            err_console.print(f"[red]error:[/red] {_validation_message(exc)}", highlight=False)
+            raise typer.Exit(2) from exc
+
+    return wrapper
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "input"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def today(settings: Settings) -> date:
+    return datetime.now(ZoneInfo(settings.DOORSTEP_TIMEZONE)).date()
+
+
+def parse_day(text: str | None, settings: Settings, *, option: str = "--as-of") -> date:
+    if text is None:
+        return today(settings)
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not a real date: write YYYY-MM-DD", param_hint=option) from exc
+
+
+def print_json(value: BaseModel | dict[str, Any] | list[Any]) -> None:
+    if isinstance(value, BaseModel):
+        sys.stdout.write(value.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+# Command modules add themselves to `app` on import; importing them here assembles the whole CLI.
+from app import cli_db, cli_demo, cli_ledger, cli_serve  # noqa: E402,F401,I001
+
+__all__ = ["app", "main", "get_settings"]

@@ -1,0 +1,74 @@
+"""Doorstep's settings: one validated object, read from the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "replace-me", "dev"}
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Secrets have no default outside development."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    ENVIRONMENT: Literal["development", "test", "production"] = "development"
+    DOORSTEP_DATA_DIR: Path = Field(
+        default=Path(".doorstep"),
+        description="Holds all local state: the SQLite file, the Chroma index, generated documents.",
+    )
+    DATABASE_URL: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to a SQLite file in the data directory."
+    )
+    CHROMA_URL: str | None = Field(default=None, description="A Chroma server; embedded Chroma if unset.")
+    REDIS_URL: str | None = None
+    DOORSTEP_API_TOKEN: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for the staff JSON API. Unset: the API answers loopback clients only.",
+    )
+    DOORSTEP_TIMEZONE: str = Field(default="America/Chicago", description="The portfolio's home timezone.")
+    OPENAI_API_KEY: SecretStr | None = None
+    OPENAI_BASE_URL: str | None = None
+    DOORSTEP_MODEL: str = "gpt-4o-mini"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.DOORSTEP_DATA_DIR.expanduser()
+
+    @property
+    def database_url(self) -> str:
+        if self.DATABASE_URL:
+            return self.DATABASE_URL
+        return f"sqlite:///{(self.data_dir / 'doorstep.sqlite3').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.ENVIRONMENT != "production":
+            return self
+        token = self.DOORSTEP_API_TOKEN.get_secret_value() if self.DOORSTEP_API_TOKEN else ""
+        if token.lower() in PLACEHOLDER_SECRETS or len(token) < 24:
+            raise ValueError(
+                "DOORSTEP_API_TOKEN must be set to a random value of 24+ characters in production"
+            )
+        if not self.DATABASE_URL:
+            raise ValueError("DATABASE_URL must be set in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once. Tests build their own `Settings` instead."""
+    return Settings()

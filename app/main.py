@@ -1,0 +1,51 @@
+"""The web application: assembled here, nothing else. Routers live in `app/api/`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from app.api import health, ledger, residents
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.errors import DoorstepError
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings or get_settings()
+        engine = make_engine(app.state.settings)
+        app.state.sessions = make_sessionmaker(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Doorstep", version="0.1.0", lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(residents.router)
+    app.include_router(ledger.router)
+    app.add_exception_handler(DoorstepError, _doorstep_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    return app
+
+
+async def _doorstep_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DoorstepError)
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """422 with one readable line per problem, e.g. `body.amount_cents: must be whole cents, not 75.5`."""
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        message = error["msg"]
+        if error["type"] in ("int_type", "int_from_float") and "cents" in where:
+            message = f"must be an integer number of cents (got {error.get('input')!r}); $75.50 is 7550"
+        problems.append(f"{where}: {message}")
+    return JSONResponse({"detail": "; ".join(problems), "errors": problems}, status_code=422)

@@ -1,0 +1,312 @@
+"""The database tables. Money columns are integer cents; the ledger and audit tables are append-only.
+
+Alembic migrations in `app/migrations` create these tables; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Cents = BigInteger().with_variant(Integer(), "sqlite")
+"""Cents as 64-bit integers on PostgreSQL; SQLite's INTEGER is 64-bit already (and keeps rowid aliasing)."""
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+class Property(Base):
+    __tablename__ = "properties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300))
+    city: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(2))
+    postal_code: Mapped[str] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64))
+    office_phone: Mapped[str] = mapped_column(String(20), default="")
+    office_email: Mapped[str] = mapped_column(String(200), default="")
+    manager_name: Mapped[str] = mapped_column(String(200), default="")
+    card_fee_bp: Mapped[int] = mapped_column(Integer, default=0)
+    plan_max_installments: Mapped[int] = mapped_column(Integer, default=3)
+    plan_min_down_bp: Mapped[int] = mapped_column(Integer, default=0)
+    plan_min_balance_cents: Mapped[int] = mapped_column(Cents, default=0)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="property")
+
+
+class Unit(Base):
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("property_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    bedrooms: Mapped[int] = mapped_column(Integer, default=1)
+    market_rent_cents: Mapped[int] = mapped_column(Cents)
+
+    property: Mapped[Property] = relationship(back_populates="units")
+    leases: Mapped[list[Lease]] = relationship(back_populates="unit")
+
+
+class Resident(Base):
+    __tablename__ = "residents"
+    __table_args__ = (
+        CheckConstraint("preferred_channel IN ('sms', 'email', 'portal')", name="channel"),
+        CheckConstraint("language IN ('en', 'es')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200), index=True)
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="portal")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    leases: Mapped[list[LeaseResident]] = relationship(back_populates="resident")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Lease(Base):
+    __tablename__ = "leases"
+    __table_args__ = (
+        CheckConstraint("rent_cents > 0", name="rent_positive"),
+        CheckConstraint("due_day BETWEEN 1 AND 28", name="due_day"),
+        CheckConstraint("grace_days BETWEEN 0 AND 31", name="grace_days"),
+        CheckConstraint("late_fee_kind IN ('flat', 'percent', 'daily')", name="late_fee_kind"),
+        CheckConstraint("end_on IS NULL OR end_on > start_on", name="dates"),
+        CheckConstraint("status IN ('active', 'ended', 'future')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date | None] = mapped_column(Date)
+    moved_out_on: Mapped[date | None] = mapped_column(Date)
+    rent_cents: Mapped[int] = mapped_column(Cents)
+    due_day: Mapped[int] = mapped_column(Integer, default=1)
+    grace_days: Mapped[int] = mapped_column(Integer, default=3)
+    late_fee_kind: Mapped[str] = mapped_column(String(10), default="flat")
+    late_fee_amount_cents: Mapped[int] = mapped_column(Cents, default=0)
+    late_fee_percent_bp: Mapped[int] = mapped_column(Integer, default=0)
+    late_fee_daily_cents: Mapped[int] = mapped_column(Cents, default=0)
+    late_fee_cap_cents: Mapped[int | None] = mapped_column(Cents)
+    nsf_fee_cents: Mapped[int] = mapped_column(Cents, default=0)
+    deposit_cents: Mapped[int] = mapped_column(Cents, default=0)
+    accepted_methods: Mapped[str] = mapped_column(String(100), default="ach,card,check")
+    certified_funds_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    unit: Mapped[Unit] = relationship(back_populates="leases")
+    residents: Mapped[list[LeaseResident]] = relationship(back_populates="lease")
+    recurring_charges: Mapped[list[RecurringCharge]] = relationship(back_populates="lease")
+
+
+class LeaseResident(Base):
+    __tablename__ = "lease_residents"
+
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(12), default="primary")
+
+    lease: Mapped[Lease] = relationship(back_populates="residents")
+    resident: Mapped[Resident] = relationship(back_populates="leases")
+
+
+class RecurringCharge(Base):
+    __tablename__ = "recurring_charges"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(String(200))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+
+    lease: Mapped[Lease] = relationship(back_populates="recurring_charges")
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("processor", "processor_ref"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("status IN ('pending', 'succeeded', 'failed', 'returned')", name="status"),
+        CheckConstraint("method IN ('ach', 'card', 'check', 'cash', 'money_order')", name="method"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    processor: Mapped[str] = mapped_column(String(20))
+    processor_ref: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(12))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    status: Mapped[str] = mapped_column(String(10))
+    initiated_on: Mapped[date] = mapped_column(Date)
+    settled_on: Mapped[date | None] = mapped_column(Date)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    return_code: Mapped[str | None] = mapped_column(String(4))
+    failure_reason: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class LedgerEntry(Base):
+    """One line of a lease's ledger. Never updated or deleted: database triggers refuse both."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        UniqueConstraint("reverses_id"),
+        CheckConstraint("amount_cents <> 0", name="amount_nonzero"),
+        CheckConstraint(
+            "kind IN ('rent', 'late_fee', 'nsf_fee', 'charge', 'payment', 'credit', 'reversal', 'deposit')",
+            name="kind",
+        ),
+        Index("ix_ledger_entries_lease_effective", "lease_id", "effective_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    effective_on: Mapped[date] = mapped_column(Date)
+    posted_on: Mapped[date] = mapped_column(Date, index=True)
+    description: Mapped[str] = mapped_column(String(300))
+    charge_code: Mapped[str | None] = mapped_column(String(30))
+    source: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str | None] = mapped_column(String(120))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    created_by: Mapped[str] = mapped_column(String(100), default="system")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+    __table_args__ = (CheckConstraint("status IN ('open', 'resolved')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    opened_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class PaymentPlan(Base):
+    __tablename__ = "payment_plans"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('proposed', 'active', 'completed', 'rejected', 'defaulted', 'cancelled')",
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    total_cents: Mapped[int] = mapped_column(Cents)
+    created_on: Mapped[date] = mapped_column(Date)
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    installments: Mapped[list[PlanInstallment]] = relationship(
+        back_populates="plan", order_by="PlanInstallment.seq"
+    )
+
+
+class PlanInstallment(Base):
+    __tablename__ = "plan_installments"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "seq"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("payment_plans.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(Cents)
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+
+    plan: Mapped[PaymentPlan] = relationship(back_populates="installments")
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'manager', 'collections', 'leasing')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(12))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditRecord(Base):
+    """One audit log line, chained to the one before it by `prev_hash`. Append-only, like the ledger."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    subject: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """Unique: two writers racing for the same predecessor cannot fork the chain; one retries."""
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_healthz_reports_the_schema(api: TestClient) -> None:
+    response = api.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "schema": "0001"}

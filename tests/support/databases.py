@@ -1,0 +1,87 @@
+"""Fresh databases for tests, on SQLite and PostgreSQL, cloned from migrated (and seeded) templates."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import migrate
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker
+from app.demo.seed import SeedOptions, SeedReport, seed_demo
+
+DEMO_AS_OF = date(2026, 11, 23)
+
+
+@dataclass
+class Database:
+    backend: str
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    report: SeedReport | None = None
+
+
+class Templates:
+    """Builds each template once per backend, then hands out cheap copies."""
+
+    def __init__(self, root: Path, postgres_url: str | None) -> None:
+        self.root = root
+        self.postgres_url = postgres_url
+        self._built: dict[tuple[str, bool], tuple[str, SeedReport | None]] = {}
+
+    def _admin(self) -> Engine:
+        assert self.postgres_url
+        return create_engine(
+            self.postgres_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+        )
+
+    def _pg_url(self, name: str) -> str:
+        assert self.postgres_url
+        return self.postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+    def _template(self, backend: str, seeded: bool) -> tuple[str, SeedReport | None]:
+        key = (backend, seeded)
+        if key not in self._built:
+            name = f"template_{'seeded' if seeded else 'empty'}"
+            if backend == "sqlite":
+                location = str(self.root / f"{name}.sqlite3")
+                url = f"sqlite:///{location}"
+            else:
+                with self._admin().connect() as conn:
+                    conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+                    conn.execute(text(f"CREATE DATABASE {name}"))
+                location = name
+                url = self._pg_url(name)
+            settings = Settings(DATABASE_URL=url, DOORSTEP_DATA_DIR=self.root / "template-data")
+            engine = make_engine(settings)
+            migrate.upgrade(engine)
+            report = None
+            if seeded:
+                with make_sessionmaker(engine)() as session, session.begin():
+                    report = seed_demo(session, SeedOptions(as_of=DEMO_AS_OF))
+            engine.dispose()
+            self._built[key] = (location, report)
+        return self._built[key]
+
+    def fresh(self, backend: str, data_dir: Path, *, seeded: bool) -> Database:
+        location, report = self._template(backend, seeded)
+        if backend == "sqlite":
+            data_dir.mkdir(parents=True, exist_ok=True)
+            target = data_dir / "doorstep.sqlite3"
+            shutil.copyfile(location, target)
+            url = f"sqlite:///{target}"
+        else:
+            name = f"t_{uuid.uuid4().hex[:12]}"
+            with self._admin().connect() as conn:
+                conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {location}"))
+            url = self._pg_url(name)
+        settings = Settings(DATABASE_URL=url, DOORSTEP_DATA_DIR=data_dir, ENVIRONMENT="test")
+        engine = make_engine(settings)
+        return Database(backend, settings, engine, make_sessionmaker(engine), report)

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.config import get_settings
+from app.models import Lease, LedgerEntry
+from tests.support.databases import DEMO_AS_OF, Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_db(demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    monkeypatch.setenv("DATABASE_URL", demo_db.settings.database_url)
+    get_settings.cache_clear()
+    return demo_db
+
+
+def _counts(db: Database) -> tuple[int, int]:
+    with db.sessions() as s:
+        return (
+            int(s.scalar(select(func.count()).select_from(LedgerEntry)) or 0),
+            int(s.scalar(select(func.count()).select_from(Lease)) or 0),
+        )
+
+
+def test_ledger_show_json_is_the_itemized_balance(cli_db: Database) -> None:
+    ref = cli_db.report.personas["partial"]  # type: ignore[union-attr]
+    result = runner.invoke(app, ["ledger", "show", ref, "--as-of", DEMO_AS_OF.isoformat(), "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["resident_ref"] == ref
+    assert set(body) >= {
+        "total_cents",
+        "open_charges",
+        "credits_applied",
+        "unapplied_credit_cents",
+        "aging",
+        "next_due",
+        "pending_payments",
+        "recent_activity",
+    }
+
+
+def test_ledger_show_table_names_the_balance(cli_db: Database) -> None:
+    ref = cli_db.report.personas["disputed"]  # type: ignore[union-attr]
+    result = runner.invoke(
+        app, ["ledger", "show", ref, "--as-of", DEMO_AS_OF.isoformat()], env={"COLUMNS": "160"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Carpet cleaning" in result.stdout
+    assert "Balance due: $185.00" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ledger", "show", "R99999"], "no resident matches 'R99999'"),
+        (["ledger", "show", "R10001", "--as-of", "2026-02-30"], "not a real date"),
+        (["ledger", "post", "R10001", "--kind", "charge", "--amount", "75.001", "-d", "x"], "not an amount"),
+        (["ledger", "post", "R10001", "--kind", "charge", "--amount", "seventy", "-d", "x"], "not an amount"),
+        (
+            [
+                "ledger",
+                "post",
+                "R10001",
+                "--kind",
+                "charge",
+                "--amount",
+                "75",
+                "-d",
+                "x",
+                "--effective",
+                "2026-11-31",
+            ],
+            "not a real date",
+        ),
+        (
+            ["ledger", "post", "R99999", "--kind", "charge", "--amount", "75", "-d", "x"],
+            "no resident matches",
+        ),
+        (
+            [
+                "lease",
+                "create",
+                "--property",
+                "maple-court",
+                "--unit",
+                "A-101",
+                "--resident",
+                "R10001",
+                "--start",
+                "2027-06-01",
+            ],
+            "a lease needs its monthly rent",
+        ),
+        (
+            [
+                "lease",
+                "create",
+                "--property",
+                "maple-court",
+                "--unit",
+                "A-101",
+                "--resident",
+                "R10001",
+                "--start",
+                "2027-06-01",
+                "--rent",
+                "0",
+            ],
+            "rent_cents",
+        ),
+        (
+            [
+                "lease",
+                "create",
+                "--property",
+                "maple-court",
+                "--unit",
+                "A-101",
+                "--resident",
+                "R10001",
+                "--start",
+                "2027-13-01",
+                "--rent",
+                "1400",
+            ],
+            "not a real date",
+        ),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_writes_nothing(
+    cli_db: Database, args: list[str], message: str
+) -> None:
+    before = _counts(cli_db)
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert _counts(cli_db) == before
+
+
+def test_post_then_repeat_is_a_no_op(cli_db: Database) -> None:
+    before = _counts(cli_db)
+    args = [
+        "ledger",
+        "post",
+        "R10001",
+        "--kind",
+        "credit",
+        "--amount",
+        "25.00",
+        "-d",
+        "Goodwill credit",
+        "--external-id",
+        "gw-1",
+        "--effective",
+        DEMO_AS_OF.isoformat(),
+        "--json",
+    ]
+    first = json.loads(runner.invoke(app, args).stdout)
+    again = json.loads(runner.invoke(app, args).stdout)
+    assert first["created"] and not again["created"]
+    assert first["amount_cents"] == -2500
+    assert _counts(cli_db)[0] == before[0] + 1
+
+
+def test_lease_create_and_show(cli_db: Database) -> None:
+    created = runner.invoke(
+        app,
+        [
+            "lease",
+            "create",
+            "--property",
+            "aspen-ridge",
+            "--unit",
+            "201",
+            "--resident",
+            "R10002",
+            "--start",
+            "2027-08-01",
+            "--rent",
+            "2,150.00",
+            "--late-fee",
+            "daily:25+10",
+            "--late-fee-cap",
+            "75",
+            "--grace-days",
+            "7",
+            "--json",
+        ],
+    )
+    assert created.exit_code == 0, created.output
+    lease = json.loads(created.stdout)
+    assert (lease["rent_cents"], lease["late_fee_daily_cents"], lease["late_fee_cap_cents"]) == (
+        215000,
+        1000,
+        7500,
+    )
+
+
+def test_fresh_data_dir_migrates_and_seeds_once() -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    seeded = runner.invoke(
+        app, ["demo", "seed", "--units", "30", "--months", "3", "--as-of", "2026-11-23", "--json"]
+    )
+    assert seeded.exit_code == 0, seeded.output
+    report = json.loads(seeded.stdout)
+    assert report["units"] == 30 and report["entries"] > 0
+    again = runner.invoke(app, ["demo", "seed", "--if-empty"])
+    assert again.exit_code == 0 and "not seeding" in again.stdout
+    refused = runner.invoke(app, ["demo", "seed"])
+    assert refused.exit_code == 2 and "already has properties" in refused.output
+    shown = runner.invoke(app, ["ledger", "show", report["personas"]["on_time"], "--as-of", "2026-11-23"])
+    assert shown.exit_code == 0 and "Balance due" in shown.stdout
