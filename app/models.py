@@ -257,6 +257,7 @@ class PaymentPlan(Base):
     total_cents: Mapped[int] = mapped_column(Cents)
     created_on: Mapped[date] = mapped_column(Date)
     proposed_by: Mapped[str] = mapped_column(String(100))
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"))
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -310,3 +311,58 @@ class AuditRecord(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     """Unique: two writers racing for the same predecessor cannot fork the chain; one retries."""
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Conversation(Base):
+    """One resident's thread with Doorstep on one channel; the LangGraph thread id is `id`."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint("owner IN ('assistant', 'staff')", name="owner"),
+        CheckConstraint("status IN ('open', 'waiting_staff', 'closed')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    owner: Mapped[str] = mapped_column(String(10), default="assistant")
+    status: Mapped[str] = mapped_column(String(14), default="open")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class Message(Base):
+    """Every message in or out, as sent (card and bank numbers already scrubbed)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (CheckConstraint("role IN ('resident', 'assistant', 'staff', 'system')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Escalation(Base):
+    """A conversation handed to staff: why, how urgent, and a summary written for them."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint("priority IN ('low', 'normal', 'high', 'urgent')", name="priority"),
+        CheckConstraint("status IN ('open', 'claimed', 'resolved')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    lease_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id"))
+    reason: Mapped[str] = mapped_column(String(40))
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,311 @@
+"""Answers composed from this turn's tool results (the offline planner's voice), in English or Spanish.
+
+Every amount and date printed here is formatted from a field of a tool result, so the checker can find
+it there. Templates live in `prompts/answers.{en,es}.txt`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from agents.intents import Intent
+from agents.prompts import render
+from app.formatting import format_date, money
+from tools.escalation import EscalationReason, EscalationResult
+from tools.lease import LeaseTermsResult
+from tools.ledger import ActivityResult, BalanceResult, ChargeExplanation, NextDueResult, PaymentStatusResult
+from tools.plans import PlanProposal
+from tools.policies import PolicySearchResult
+from tools.results import Citation, LineItem, ToolResult
+
+METHODS = {
+    "en": {
+        "ach": "bank transfer (ACH)",
+        "card": "card",
+        "check": "check",
+        "money_order": "money order",
+        "cash": "cash",
+    },
+    "es": {
+        "ach": "transferencia bancaria (ACH)",
+        "card": "tarjeta",
+        "check": "cheque",
+        "money_order": "giro postal",
+        "cash": "efectivo",
+    },
+}
+MAX_INLINE_CHARGES = 4
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
+_WORDS = re.compile(r"[a-záéíóúñ0-9]{3,}")
+STOP = {
+    "the",
+    "and",
+    "for",
+    "are",
+    "you",
+    "your",
+    "can",
+    "what",
+    "how",
+    "does",
+    "with",
+    "this",
+    "that",
+    "about",
+    "que",
+    "los",
+    "las",
+    "por",
+    "para",
+    "una",
+    "del",
+    "como",
+    "cual",
+    "mis",
+    "hay",
+    "tengo",
+}
+
+
+@dataclass
+class Composed:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class Voice:
+    """Who is speaking to whom: the language, the resident's first name, the office's details."""
+
+    language: str = "en"
+    name: str | None = None
+    property_name: str | None = None
+    office_phone: str | None = None
+
+    def t(self, key: str, /, **values: object) -> str:
+        return render(f"answers.{'es' if self.language == 'es' else 'en'}", key, **values)
+
+    def d(self, day: date) -> str:
+        return format_date(day, self.language)
+
+    def method(self, code: str) -> str:
+        return METHODS["es" if self.language == "es" else "en"].get(code, code)
+
+
+def _join(items: Sequence[str], language: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    last = " y " if language == "es" else " and "
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
+# -- one composer per tool result -----------------------------------------------------------------------
+
+
+def balance(v: Voice, r: BalanceResult) -> str:
+    assert r.as_of is not None
+    parts: list[str] = []
+    if r.total_cents == 0:
+        parts.append(v.t("balance.zero", as_of=v.d(r.as_of)))
+    elif r.total_cents < 0:
+        parts.append(v.t("balance.credit", credit=money(r.unapplied_credit_cents), as_of=v.d(r.as_of)))
+    elif len(r.open_charges) <= MAX_INLINE_CHARGES:
+        parts.append(
+            v.t("balance.owed", total=money(r.total_cents), as_of=v.d(r.as_of), itemized=_itemized(v, r))
+        )
+    else:
+        lines = "\n".join(f"- {_charge_line(v, c)}" for c in r.open_charges)
+        parts.append(v.t("balance.owed_list", total=money(r.total_cents), as_of=v.d(r.as_of), lines=lines))
+    for p in r.pending_payments:
+        parts.append(
+            v.t("balance.pending", method=v.method(p.method), amount=money(p.amount_cents), date=v.d(p.date))
+        )
+    if r.open_dispute:
+        parts.append(v.t("balance.disputed"))
+    if r.on_payment_plan:
+        parts.append(v.t("balance.plan"))
+    return " ".join(parts)
+
+
+def _charge_line(v: Voice, c: LineItem) -> str:
+    label = f"{c.description} ({v.d(c.date)})"
+    if c.open_cents is not None and c.open_cents != c.amount_cents:
+        of = "de" if v.language == "es" else "of"
+        left = "pendiente" if v.language == "es" else "still open"
+        return f"{label}: {money(c.open_cents)} {of} {money(c.amount_cents)} {left}"
+    return f"{label}: {money(c.amount_cents)}"
+
+
+def _itemized(v: Voice, r: BalanceResult) -> str:
+    """ "$1,850.00 Rent - November 2026 (Nov 1) + $75.00 Late fee (Nov 6) - $900.00 already paid"."""
+    terms = [f"{money(c.amount_cents)} {c.description} ({v.d(c.date)})" for c in r.open_charges]
+    text = " + ".join(terms)
+    if r.paid_toward_open_cents:
+        text += f" - {money(r.paid_toward_open_cents)} " + (
+            "ya pagados" if v.language == "es" else "already paid"
+        )
+    return text
+
+
+def next_due(v: Voice, r: NextDueResult) -> str:
+    if not r.ok or r.due_on is None or r.late_after is None:
+        return ""
+    items = " + ".join(f"{i.description} {money(i.amount_cents)}" for i in r.items)
+    growth = v.t("due.growth", cap=money(r.late_fee_max_cents)) if r.late_fee_max_cents else ""
+    parts = [
+        v.t("due.next", due_on=v.d(r.due_on), amount=money(r.amount_cents), items=items),
+        v.t("due.late", late_after=v.d(r.late_after), fee=money(r.late_fee_cents), growth=growth),
+    ]
+    return " ".join(parts)
+
+
+def lease_terms(v: Voice, r: LeaseTermsResult, *, rules: bool = True) -> str:
+    parts = []
+    if rules:
+        parts.append(v.t("rules.summary", rule=r.late_fee_rule))
+        if r.examples:
+            e = r.examples[0]
+            parts.append(
+                v.t("rules.example", due_on=v.d(e.due_on), paid_on=v.d(e.paid_on), fee=money(e.fee_cents))
+            )
+        parts.append(
+            v.t("rules.nsf", fee=money(r.nsf_fee_cents)) if r.nsf_fee_cents else v.t("rules.nsf_none")
+        )
+    return " ".join(parts)
+
+
+def how_to_pay(v: Voice, r: LeaseTermsResult) -> str:
+    parts = [v.t("pay.methods", methods=_join([v.method(m) for m in r.accepted_methods], v.language))]
+    if r.card_fee_bp and "card" in r.accepted_methods:
+        parts.append(v.t("pay.card_fee", percent=f"{r.card_fee_bp / 100:g}%"))
+    return " ".join(parts)
+
+
+def charge(v: Voice, r: ChargeExplanation) -> str:
+    if r.charge is None:
+        return r.note or ""
+    c = r.charge
+    amount, day = money(c.amount_cents), v.d(c.date)
+    if c.kind == "late_fee" and r.due_on and r.late_after and r.rule:
+        text = v.t(
+            "charge.late_fee",
+            amount=amount,
+            date=day,
+            reason=_reason(v, r.reason),
+            due_on=v.d(r.due_on),
+            late_after=v.d(r.late_after),
+            rule=r.rule,
+        )
+    elif c.kind == "nsf_fee" and r.rule:
+        returned = [x for x in r.related if x.kind == "payment"]
+        what = (
+            v.t("charge.nsf_returned", amount=money(-returned[0].amount_cents), date=v.d(returned[0].date))
+            if returned
+            else ""
+        )
+        text = v.t("charge.nsf_fee", amount=amount, date=day, returned=what, rule=r.rule)
+    elif c.kind == "rent":
+        text = v.t("charge.rent", amount=amount, date=day, description=c.description)
+    elif r.reason == "recurring":
+        text = v.t("charge.recurring", amount=amount, date=day, description=c.description)
+    else:
+        text = v.t("charge.other", amount=amount, date=day, description=c.description)
+    if r.disputed:
+        text += " " + v.t("charge.disputed")
+    elif r.still_open_cents:
+        text += " " + v.t("charge.open", open=money(r.still_open_cents))
+    else:
+        text += " " + v.t("charge.paid")
+    return text
+
+
+def _reason(v: Voice, reason: str) -> str:
+    return v.t(f"reason.{reason}")
+
+
+def payment_status(v: Voice, r: PaymentStatusResult) -> str:
+    if not r.payments:
+        return v.t("status.none")
+    lines = []
+    for p in r.payments[:3]:
+        values = {"method": v.method(p.method), "amount": money(p.amount_cents), "date": v.d(p.date)}
+        if p.status == "returned" and p.returned_on:
+            lines.append(
+                v.t("status.returned", returned_on=v.d(p.returned_on), reason=p.return_reason or "", **values)
+            )
+        else:
+            lines.append(v.t(f"status.{p.status}", **values))
+    prefix = v.t("status.no_match") + " " if r.note and "no payment matches" in r.note else ""
+    return prefix + " ".join(lines)
+
+
+def plan(v: Voice, r: PlanProposal) -> str:
+    schedule = _join([f"{money(i.amount_cents)} ({v.d(i.due_on)})" for i in r.installments], v.language)
+    if r.eligible and r.beyond_policy:
+        return v.t("plan.beyond_policy", max=r.max_installments, schedule=schedule)
+    if r.eligible:
+        return v.t("plan.offer", schedule=schedule, balance=money(r.balance_cents))
+    if r.reason == "below_minimum":
+        return v.t("plan.below_minimum", minimum=money(r.min_balance_cents), balance=money(r.balance_cents))
+    key = {
+        "no_balance": "plan.no_balance",
+        "already_active": "plan.already_active",
+        "already_proposed": "plan.already_proposed",
+        "open_dispute": "plan.open_dispute",
+    }.get(r.reason)
+    return v.t(key) if key else ""
+
+
+def policy(v: Voice, r: PolicySearchResult, question: str) -> tuple[str, list[Citation]]:
+    """Extractive: the sentences of the best passages that share the most words with the question."""
+    if not r.passages:
+        return v.t("policy.nothing"), []
+    asked = {w for w in _WORDS.findall(question.lower()) if w not in STOP}
+    best = r.passages[0]
+    sentences = [s.strip() for s in _SENTENCE.split(best.text) if len(s.strip()) > 20]
+    ranked = sorted(sentences, key=lambda s: -len(asked & set(_WORDS.findall(s.lower()))))
+    chosen = [s for s in sentences if s in ranked[:2]] or sentences[:2] or [best.text[:400]]
+    return v.t("policy.quote", quote=" ".join(chosen)), [best.citation]
+
+
+def escalation(v: Voice, reason: EscalationReason, r: EscalationResult | None) -> str:
+    phone = (r.office_phone if r else None) or v.office_phone
+    contact = v.t("contact", phone=phone) if phone else ""
+    prop = (
+        (r.property_name if r else None)
+        or v.property_name
+        or ("la oficina" if v.language == "es" else "the office")
+    )
+    return v.t(f"escalate.{reason.value}", property=prop, contact=contact)
+
+
+def citations_of(results: Sequence[ToolResult]) -> list[Citation]:
+    found: list[Citation] = []
+    for r in results:
+        citation = getattr(r, "citation", None)
+        if isinstance(citation, Citation) and citation not in found:
+            found.append(citation)
+    return found
+
+
+def with_citations(v: Voice, text: str, citations: Sequence[Citation]) -> str:
+    if not citations:
+        return text
+    labels = "; ".join(c.label() for c in citations[:2])
+    return f"{text} {v.t('citation', label=labels)}"
+
+
+def clarify(v: Voice, first: Intent, second: Intent) -> str:
+    return v.t("clarify", first=v.t(f"clarify.{first.value}"), second=v.t(f"clarify.{second.value}"))
+
+
+def activity(v: Voice, r: ActivityResult) -> str:
+    if r.start is None or r.end is None:
+        return r.note or ""
+    if not r.lines:
+        return v.t("activity.none", start=v.d(r.start), end=v.d(r.end))
+    lines = "; ".join(f"{e.description} {money(e.amount_cents)} ({v.d(e.date)})" for e in r.lines[:12])
+    return v.t("activity.summary", start=v.d(r.start), end=v.d(r.end), lines=lines)

@@ -1,0 +1,23 @@
+"""Per-run context the graph receives at invoke time (never checkpointed, never visible to a planner)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tools.context import ResidentContext
+
+if TYPE_CHECKING:
+    from agents.planners.base import Planner
+
+
+@dataclass(frozen=True)
+class AssistantContext:
+    tools: ResidentContext
+    """The authenticated resident and the resources tools use."""
+    planner: Planner
+    first_name: str | None = None
+    property_name: str | None = None
+    office_phone: str | None = None
+    max_steps: int = 4
+    """Planner visits per turn; a chat model that keeps calling tools is stopped here."""

@@ -1,0 +1,34 @@
+"""The assistant graph. `build_graph(checkpointer=...)` compiles it; tests compile their own."""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.assistant import nodes
+from agents.assistant.context import AssistantContext
+from agents.assistant.state import AssistantState
+
+
+def build_graph(
+    checkpointer: BaseCheckpointSaver | None = None,  # type: ignore[type-arg]
+) -> CompiledStateGraph[AssistantState, AssistantContext, AssistantState, AssistantState]:
+    graph = StateGraph(AssistantState, context_schema=AssistantContext)
+    graph.add_node("guard", nodes.guard)
+    graph.add_node("plan", nodes.plan)
+    graph.add_node("act", nodes.act)
+    graph.add_node("answer", nodes.answer)
+    graph.add_node("check", nodes.check)
+    graph.add_node("escalate", nodes.escalate_turn)
+    graph.add_node("reply", nodes.reply)
+
+    graph.add_edge(START, "guard")
+    graph.add_conditional_edges("guard", nodes.after_guard)
+    graph.add_conditional_edges("plan", nodes.after_plan)
+    graph.add_conditional_edges("act", nodes.after_act)
+    graph.add_edge("answer", "check")
+    graph.add_conditional_edges("check", nodes.after_check)
+    graph.add_edge("escalate", "reply")
+    graph.add_edge("reply", END)
+    return graph.compile(checkpointer=checkpointer)

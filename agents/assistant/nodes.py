@@ -1,0 +1,305 @@
+"""The graph's nodes: guard → plan → act (loop) → answer → check → reply, or escalate. Each returns a
+partial state update; routers are separate functions at the bottom."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.runtime import Runtime
+
+from agents import answers
+from agents.assistant.context import AssistantContext
+from agents.assistant.state import AssistantState, ToolRun, Turn
+from agents.checker import check_answer, facts_from
+from agents.guard import inspect_message
+from agents.intents import Intent
+from agents.planners.base import ToolCall
+from tools.escalation import EscalateArgs, EscalationReason, EscalationResult, escalate
+from tools.registry import TOOLS
+from tools.results import Citation, ToolResult
+
+
+def _voice(state: AssistantState, ctx: AssistantContext) -> answers.Voice:
+    turn = state.get("turn", {})
+    return answers.Voice(
+        language=turn.get("language") or state.get("language") or "en",
+        name=ctx.first_name,
+        property_name=ctx.property_name,
+        office_phone=ctx.office_phone,
+    )
+
+
+def results_of(turn: Turn, name: str | None = None) -> list[ToolResult]:
+    """This turn's tool results as their models, optionally only those of one tool."""
+    return [
+        TOOLS[r["name"]].result.model_validate(r["result"])
+        for r in turn.get("runs", [])
+        if name is None or r["name"] == name
+    ]
+
+
+# -- guard -----------------------------------------------------------------------------------------------
+
+
+def guard(state: AssistantState) -> dict[str, Any]:
+    """Size limits, scrubbing and injection flags. The stored message is replaced by its scrubbed text."""
+    message = state["messages"][-1]
+    raw = message.content if isinstance(message.content, str) else json.dumps(message.content)
+    verdict = inspect_message(raw)
+    flags = list(verdict.scrubbed) + (["suspicious"] if verdict.suspicious else [])
+    turn: Turn = {
+        "text": verdict.text,
+        "flags": flags,
+        "rejected": verdict.reject,
+        "runs": [],
+        "steps": 0,
+        "intents": [],
+        "slots": {},
+        "citations": [],
+    }
+    update: dict[str, Any] = {"turn": turn}
+    if verdict.text != raw:
+        update["messages"] = [HumanMessage(content=verdict.text, id=message.id)]
+    return update
+
+
+# -- plan and act ----------------------------------------------------------------------------------------
+
+
+def plan(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str, Any]:
+    step = runtime.context.planner.plan(state, runtime.context)
+    turn: Turn = {**state["turn"], "steps": state["turn"].get("steps", 0) + 1, "pending": []}
+    if step.intent is not None:
+        turn.update(intent=step.intent, intents=step.intents or [step.intent], slots=step.slots)
+    if step.language:
+        turn["language"] = step.language
+    turn.update(clarify=step.clarify, direct=step.direct, final_text=step.final_text, escalate=step.escalate)
+    turn["model_calls"] = turn.get("model_calls", 0) + step.model_calls
+    turn["prompt_tokens"] = turn.get("prompt_tokens", 0) + step.prompt_tokens
+    update: dict[str, Any] = {"turn": turn}
+    if step.calls:
+        update["messages"] = [
+            AIMessage(
+                content="",
+                tool_calls=[
+                    {"name": c.name, "args": c.args, "id": f"call_{turn['steps']}_{n}", "type": "tool_call"}
+                    for n, c in enumerate(step.calls)
+                ],
+            )
+        ]
+        turn["pending"] = [{"name": c.name, "args": c.args} for c in step.calls]
+    return update
+
+
+def act(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str, Any]:
+    """Run the planned tool calls for the conversation's resident (identity from the context, never args)."""
+    turn: Turn = dict(state["turn"])  # type: ignore[assignment]
+    last = state["messages"][-1]
+    calls = [ToolCall(c["name"], dict(c["args"])) for c in getattr(last, "tool_calls", [])]
+    runs = list(turn.get("runs", []))
+    messages = []
+    for call, raw in zip(calls, getattr(last, "tool_calls", []), strict=True):
+        result = run_tool(runtime.context, call)
+        runs.append(ToolRun(name=call.name, args=call.args, result=result))
+        messages.append(
+            ToolMessage(content=json.dumps(result, default=str), tool_call_id=raw["id"], name=call.name)
+        )
+    turn["runs"] = runs
+    turn.pop("pending", None)
+    return {"turn": turn, "messages": messages}
+
+
+def run_tool(ctx: AssistantContext, call: ToolCall) -> dict[str, Any]:
+    spec = TOOLS.get(call.name)
+    if spec is None:
+        return {"ok": False, "note": f"there is no tool named {call.name}"}
+    try:
+        return spec.call(ctx.tools, call.args).model_dump(mode="json")
+    except ValueError as exc:  # a planner's malformed arguments: tell it, don't crash the turn
+        return {"ok": False, "note": f"invalid arguments: {exc}"[:500]}
+
+
+# -- answer, check, escalate, reply ------------------------------------------------------------------------
+
+
+def answer(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str, Any]:
+    turn: Turn = dict(state["turn"])  # type: ignore[assignment]
+    voice = _voice(state, runtime.context)
+    if turn.get("rejected"):
+        text, citations = voice.t(f"rejected.{turn['rejected']}"), []
+    elif turn.get("final_text"):
+        text, citations = str(turn["final_text"]), answers.citations_of(results_of(turn))
+    else:
+        text, citations = compose(turn, voice)
+    if (
+        "card" in turn.get("flags", [])
+        or "bank_account" in turn.get("flags", [])
+        or "ssn" in turn.get("flags", [])
+    ):
+        text = f"{voice.t('scrubbed')} {text}"
+    turn["draft"] = text
+    turn["citations"] = [c.model_dump() for c in citations]
+    return {"turn": turn}
+
+
+def compose(turn: Turn, v: answers.Voice) -> tuple[str, list[Citation]]:
+    """The offline planner's answer: one paragraph per intent, from this turn's tool results only."""
+    if turn.get("direct"):
+        key = turn["direct"] or ""
+        if key == "greeting" and not v.name:
+            key = "greeting.anonymous"
+        return v.t(key, name=v.name or ""), []
+    if turn.get("clarify"):
+        first, second = (Intent(i) for i in turn["clarify"] or [])
+        return answers.clarify(v, first, second), []
+    parts: list[str] = []
+    citations: list[Citation] = []
+    done: set[str] = set()
+    for intent in turn.get("intents", []):
+        text, cites = _compose_intent(Intent(intent), turn, v, done)
+        if text:
+            parts.append(text)
+            citations += [c for c in cites if c not in citations]
+    if not parts:
+        notes = [r.note for r in results_of(turn) if not r.ok and r.note]
+        parts.append(notes[0] if notes else v.t("policy.nothing"))
+    return answers.with_citations(v, " ".join(parts), citations), citations
+
+
+def _compose_intent(
+    intent: Intent, turn: Turn, v: answers.Voice, done: set[str]
+) -> tuple[str, list[Citation]]:
+    def once(name: str) -> list[Any]:
+        if name in done:
+            return []
+        done.add(name)
+        return [r for r in results_of(turn, name) if r.ok]
+
+    if intent in (Intent.BALANCE, Intent.PROMISE_TO_PAY):
+        out = [answers.activity(v, r) for r in once("get_recent_activity")]
+        out += [answers.balance(v, r) for r in once("get_balance")]
+        out += (
+            [answers.next_due(v, r) for r in once("get_next_due")] if intent is Intent.PROMISE_TO_PAY else []
+        )
+        return " ".join(x for x in out if x), []
+    if intent is Intent.DUE_DATE:
+        results = once("get_next_due")
+        return " ".join(answers.next_due(v, r) for r in results), answers.citations_of(results)
+    if intent is Intent.LATE_FEE_RULES:
+        results = once("get_lease_terms")
+        return " ".join(answers.lease_terms(v, r) for r in results), answers.citations_of(results)
+    if intent is Intent.EXPLAIN_CHARGE:
+        results = once("explain_charge")
+        return " ".join(answers.charge(v, r) for r in results), answers.citations_of(results)
+    if intent is Intent.PAYMENT_STATUS:
+        return " ".join(answers.payment_status(v, r) for r in once("get_payment_status")), []
+    if intent is Intent.HOW_TO_PAY:
+        terms = once("get_lease_terms")
+        text = " ".join(answers.how_to_pay(v, r) for r in terms)
+        return text, answers.citations_of(terms)
+    if intent is Intent.PAYMENT_PLAN:
+        return " ".join(answers.plan(v, r) for r in once("propose_payment_plan")), []
+    if intent is Intent.POLICY_QUESTION:
+        for r in once("search_policies"):
+            return answers.policy(v, r, turn.get("text", ""))
+    return "", []
+
+
+def check(state: AssistantState) -> dict[str, Any]:
+    """Refuse any amount or date that this turn's tool results do not contain."""
+    turn: Turn = dict(state["turn"])  # type: ignore[assignment]
+    result = check_answer(turn.get("draft", ""), facts_from(r["result"] for r in turn.get("runs", [])))
+    turn["check"] = {
+        "ok": result.ok,
+        "unsupported_amounts": result.unsupported_amounts,
+        "unsupported_dates": [list(d) for d in result.unsupported_dates],
+    }
+    if not result.ok:
+        turn["escalate"] = EscalationReason.UNVERIFIED_ANSWER.value
+    return {"turn": turn}
+
+
+def escalate_turn(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str, Any]:
+    """Hand the turn to staff: record the escalation (once) and tell the resident what happens next."""
+    turn: Turn = dict(state["turn"])  # type: ignore[assignment]
+    reason = EscalationReason(turn.get("escalate") or EscalationReason.REQUESTED_PERSON.value)
+    recorded = [r for r in results_of(turn, "escalate") if isinstance(r, EscalationResult)]
+    if not recorded:
+        args = EscalateArgs(reason=reason, summary=staff_summary(turn, reason))
+        result = escalate(runtime.context.tools, args)
+        turn["runs"] = [
+            *turn.get("runs", []),
+            ToolRun(
+                name="escalate", args=args.model_dump(mode="json"), result=result.model_dump(mode="json")
+            ),
+        ]
+        recorded = [result]
+    voice = _voice(state, runtime.context)
+    message = answers.escalation(voice, reason, recorded[0])
+    keep_answer = reason in (
+        EscalationReason.HARDSHIP_BEYOND_POLICY,
+        EscalationReason.PLAN_REVIEW,
+    ) and turn.get("draft")
+    turn["draft"] = f"{turn['draft']} {message}" if keep_answer else message
+    return {"turn": turn}
+
+
+def staff_summary(turn: Turn, reason: EscalationReason) -> str:
+    intent = turn.get("intent") or "unknown"
+    flags = ", ".join(turn.get("flags", [])) or "none"
+    lines = [
+        f"Reason: {reason.value}. Understood as: {intent}. Flags: {flags}.",
+        f'Resident wrote: "{turn.get("text", "")[:500]}"',
+    ]
+    if turn.get("check") and not turn["check"].get("ok", True):
+        lines.append(
+            "The drafted answer stated figures the tools did not return, so it was not sent: "
+            f"{turn.get('draft', '')[:500]}"
+        )
+    return "\n".join(lines)
+
+
+def reply(state: AssistantState) -> dict[str, Any]:
+    turn: Turn = dict(state["turn"])  # type: ignore[assignment]
+    text = turn.get("draft", "")
+    turn["reply"] = text
+    misunderstood = bool(turn.get("clarify")) or turn.get("direct") == "out_of_scope"
+    return {
+        "turn": turn,
+        "messages": [AIMessage(content=text)],
+        "language": turn.get("language") or state.get("language") or "en",
+        "last_intent": turn.get("intent") or state.get("last_intent"),
+        "last_slots": turn.get("slots") or state.get("last_slots") or {},
+        "misunderstandings": state.get("misunderstandings", 0) + 1 if misunderstood else 0,
+    }
+
+
+# -- routers -----------------------------------------------------------------------------------------------
+
+
+def after_guard(state: AssistantState) -> Literal["plan", "answer"]:
+    return "answer" if state["turn"].get("rejected") else "plan"
+
+
+def after_plan(state: AssistantState) -> Literal["act", "answer", "escalate"]:
+    turn = state["turn"]
+    if turn.get("pending"):
+        return "act"
+    if turn.get("escalate"):
+        return "escalate"
+    return "answer"
+
+
+def after_act(state: AssistantState, runtime: Runtime[AssistantContext]) -> Literal["plan", "answer"]:
+    return "plan" if state["turn"].get("steps", 0) < runtime.context.max_steps else "answer"
+
+
+def after_check(state: AssistantState) -> Literal["reply", "escalate"]:
+    return "escalate" if state["turn"].get("escalate") else "reply"
+
+
+def recorded_citations(turn: Turn) -> Sequence[dict[str, Any]]:
+    return turn.get("citations", [])

@@ -1,0 +1,171 @@
+"""One resident message in, one reply out: the service every channel (widget, SMS, CLI) calls.
+
+It records the message, respects staff ownership, runs the graph on the conversation's thread with the
+authenticated resident in the context, records the reply, and writes the turn's decision to the audit log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langgraph.graph.state import CompiledStateGraph
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from agents.assistant.context import AssistantContext
+from agents.assistant.state import AssistantState
+from agents.guard import inspect_message
+from agents.planners.base import Planner
+from agents.prompts import load
+from app import audit
+from app.conversations import add_message, open_conversation, staff_owns
+from app.knowledge.retrieval import Retriever
+from app.models import Property, Resident
+from tools.account import load_account
+from tools.context import ResidentContext
+
+
+class TurnOutcome(BaseModel):
+    conversation_id: str
+    reply: str | None
+    silent: bool = False
+    """Staff own the conversation: the message was recorded and the assistant said nothing."""
+    escalated: bool = False
+    reason: str | None = None
+    intent: str | None = None
+    intents: list[str] = []
+    tool_calls: list[dict[str, Any]] = []
+    citations: list[dict[str, Any]] = []
+    language: str = "en"
+    check_ok: bool = True
+    model_calls: int = 0
+    prompt_tokens: int = 0
+
+
+class Assistant:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        graph: CompiledStateGraph,  # type: ignore[type-arg]
+        planner: Planner,
+        today: Callable[[], date],
+        retriever: Retriever | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.graph = graph
+        self.planner = planner
+        self.today = today
+        self.retriever = retriever
+
+    async def respond_async(self, **kwargs: Any) -> TurnOutcome:
+        """The same as `respond`, off the event loop: database work and classification block."""
+        return await asyncio.to_thread(lambda: self.respond(**kwargs))
+
+    def respond(
+        self,
+        *,
+        conversation_id: str,
+        text: str,
+        resident_id: int | None,
+        channel: str = "portal",
+        property_code: str | None = None,
+    ) -> TurnOutcome:
+        verdict = inspect_message(text)
+        stored = verdict.text if not verdict.reject else f"[message not processed: {verdict.reject}]"
+        with self.sessions.begin() as session:
+            conversation = open_conversation(
+                session, conversation_id=conversation_id, resident_id=resident_id, channel=channel
+            )
+            add_message(
+                session,
+                conversation_id=conversation_id,
+                role="resident",
+                body=stored,
+                meta={"flags": verdict.scrubbed},
+            )
+            if staff_owns(conversation):
+                return TurnOutcome(conversation_id=conversation_id, reply=None, silent=True)
+            ctx = self._context(session, conversation_id, resident_id, property_code)
+        state: AssistantState = self.graph.invoke(  # type: ignore[assignment]
+            {"messages": [HumanMessage(content=text)]},
+            {"configurable": {"thread_id": conversation_id}},
+            context=ctx,
+        )
+        return self._record(conversation_id, state, resident_id)
+
+    def _context(
+        self, session: Session, conversation_id: str, resident_id: int | None, property_code: str | None
+    ) -> AssistantContext:
+        tools = ResidentContext(
+            resident_id=resident_id,
+            sessions=self.sessions,
+            today=self.today(),
+            retriever=self.retriever,
+            property_code=property_code,
+            conversation_id=conversation_id,
+        )
+        account = load_account(session, tools)
+        prop = (
+            account.property
+            if account
+            else (session.query(Property).filter_by(code=property_code).first() if property_code else None)
+        )
+        resident = session.get(Resident, resident_id) if resident_id else None
+        return AssistantContext(
+            tools=tools,
+            planner=self.planner,
+            first_name=resident.first_name if resident else None,
+            property_name=prop.name if prop else None,
+            office_phone=prop.office_phone if prop else None,
+        )
+
+    def _record(self, conversation_id: str, state: AssistantState, resident_id: int | None) -> TurnOutcome:
+        turn = state["turn"]
+        runs = turn.get("runs", [])
+        escalations = [r for r in runs if r["name"] == "escalate"]
+        outcome = TurnOutcome(
+            conversation_id=conversation_id,
+            reply=turn.get("reply"),
+            escalated=bool(escalations),
+            reason=escalations[0]["args"].get("reason") if escalations else None,
+            intent=turn.get("intent"),
+            intents=turn.get("intents", []),
+            tool_calls=[{"name": r["name"], "args": r["args"]} for r in runs],
+            citations=turn.get("citations", []),
+            language=turn.get("language") or "en",
+            check_ok=turn.get("check", {}).get("ok", True),
+            model_calls=turn.get("model_calls", 0),
+            prompt_tokens=turn.get("prompt_tokens", 0),
+        )
+        prompt = load(f"answers.{'es' if outcome.language == 'es' else 'en'}")
+        with self.sessions.begin() as session:
+            add_message(
+                session,
+                conversation_id=conversation_id,
+                role="assistant",
+                body=outcome.reply or "",
+                meta={"intent": outcome.intent, "escalated": outcome.escalated},
+            )
+            audit.record(
+                session,
+                actor=f"assistant:{self.planner.name}",
+                action="assistant.turn",
+                subject=f"conversation:{conversation_id}",
+                data={
+                    "resident_id": resident_id,
+                    "intent": outcome.intent,
+                    "intents": outcome.intents,
+                    "tools": outcome.tool_calls,
+                    "escalated": outcome.escalated,
+                    "reason": outcome.reason,
+                    "check": turn.get("check"),
+                    "flags": turn.get("flags"),
+                    "prompt": {"name": prompt.name, "sha256": prompt.sha256},
+                },
+            )
+        return outcome

@@ -1,0 +1,39 @@
+"""What a planner is: given the state of the turn, decide the next step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from agents.assistant.context import AssistantContext
+    from agents.assistant.state import AssistantState
+
+
+@dataclass
+class ToolCall:
+    name: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PlanStep:
+    """One planning decision. Exactly one of: tools to call, an answer to compose, or an escalation."""
+
+    calls: list[ToolCall] = field(default_factory=list)
+    intent: str | None = None
+    intents: list[str] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None
+    clarify: list[str] | None = None
+    direct: str | None = None
+    final_text: str | None = None
+    escalate: str | None = None
+    model_calls: int = 0
+    prompt_tokens: int = 0
+
+
+class Planner(Protocol):
+    name: str
+
+    def plan(self, state: AssistantState, ctx: AssistantContext) -> PlanStep: ...

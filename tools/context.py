@@ -1,0 +1,25 @@
+"""Who the conversation is with, established by authentication. Tools take identity only from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.knowledge.retrieval import Retriever
+
+
+@dataclass(frozen=True)
+class ResidentContext:
+    """Injected into every tool call by the graph. A planner can neither see nor change it."""
+
+    resident_id: int | None
+    """The authenticated resident; None for a property-level question (`doorstep ask --property`)."""
+    sessions: sessionmaker[Session]
+    today: date
+    retriever: Retriever | None = None
+    property_code: str | None = None
+    """Set for property-level questions; for residents it is read from their lease."""
+    conversation_id: str | None = None
+    language: str = "en"

@@ -1,0 +1,502 @@
+"""Ledger tools: balance, recent activity, next due date, payment status, and why a charge was made.
+
+Each reads only the lease of the resident in the conversation's authenticated context.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts import account_balance
+from app.ledger.balance import summarize_balance
+from app.ledger.jurisdictions import jurisdiction_for
+from app.ledger.late_fees import describe_rule, effective_rule, first_late_day
+from app.ledger.queries import lease_entries, lease_terms
+from app.ledger.types import CHARGE_KINDS, Entry, EntryKind
+from app.models import LedgerEntry, Payment
+from app.money import format_cents
+from tools.account import NO_RESIDENT, Account, active_plan, load_account, open_dispute
+from tools.context import ResidentContext
+from tools.lease import lease_citation
+from tools.results import Citation, LineItem, ToolArgs, ToolResult
+
+# -- get_balance ---------------------------------------------------------------------------------------
+
+
+class NoArgs(ToolArgs):
+    """This tool takes no arguments: it always reads the signed-in resident's own account."""
+
+
+class PendingPayment(BaseModel):
+    date: date
+    amount_cents: int
+    method: str
+
+
+class BalanceResult(ToolResult):
+    as_of: date | None = None
+    total_cents: int = 0
+    open_charges: list[LineItem] = []
+    paid_toward_open_cents: int = 0
+    """What has already been paid off the open charges (their full amounts less what is still open)."""
+    payments_applied: list[LineItem] = []
+    unapplied_credit_cents: int = 0
+    pending_payments: list[PendingPayment] = []
+    open_dispute: bool = False
+    on_payment_plan: bool = False
+
+
+def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
+    """What the resident owes right now, itemized: each open charge (date, description, amount still open),
+    the payments applied, any unapplied credit, payments still pending, and the total."""
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        if account is None:
+            return BalanceResult(ok=False, note=NO_RESIDENT)
+        b = account_balance(session, resident=account.resident, as_of=ctx.today)
+        return BalanceResult(
+            as_of=b.as_of,
+            total_cents=b.total_cents,
+            open_charges=[
+                LineItem(
+                    entry_id=c.entry_id,
+                    date=c.date,
+                    kind=c.kind,
+                    description=c.description,
+                    amount_cents=c.amount_cents,
+                    open_cents=c.open_cents,
+                    days_past_due=c.days_past_due,
+                )
+                for c in b.open_charges
+            ],
+            payments_applied=[
+                LineItem(
+                    entry_id=e.id,
+                    date=e.effective_on,
+                    kind=e.kind,
+                    description=e.description,
+                    amount_cents=e.amount_cents,
+                )
+                for e in b.credits_applied[:3]
+            ],
+            paid_toward_open_cents=sum(c.amount_cents - c.open_cents for c in b.open_charges),
+            unapplied_credit_cents=b.unapplied_credit_cents,
+            pending_payments=[
+                PendingPayment(date=p.initiated_on, amount_cents=p.amount_cents, method=p.method)
+                for p in b.pending_payments
+            ],
+            open_dispute=open_dispute(session, account.lease.id) is not None,
+            on_payment_plan=_plan_active(session, account),
+        )
+
+
+def _plan_active(session: Session, account: Account) -> bool:
+    plan = active_plan(session, account.lease.id)
+    return plan is not None and plan.status == "active"
+
+
+# -- get_recent_activity -------------------------------------------------------------------------------
+
+
+class ActivityArgs(ToolArgs):
+    month: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}$",
+        description="A calendar month as YYYY-MM; omit for the last `days` days.",
+    )
+    days: int = Field(default=45, ge=1, le=400, description="How far back to look when no month is given.")
+
+
+class ActivityResult(ToolResult):
+    start: date | None = None
+    end: date | None = None
+    lines: list[LineItem] = []
+    payments: list[LineItem] = []
+
+
+def get_recent_activity(ctx: ResidentContext, args: ActivityArgs) -> ActivityResult:
+    """Charges and payments on the resident's ledger for a month or the last N days, payments with status."""
+    start, end = _period(args, ctx.today)
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        if account is None:
+            return ActivityResult(ok=False, note=NO_RESIDENT)
+        entries = [
+            e
+            for e in lease_entries(session, account.lease.id, as_of=ctx.today)
+            if start <= e.effective_on <= end
+        ]
+        payments = session.scalars(
+            select(Payment)
+            .where(
+                Payment.lease_id == account.lease.id,
+                Payment.initiated_on >= start,
+                Payment.initiated_on <= end,
+            )
+            .order_by(Payment.initiated_on)
+        ).all()
+    return ActivityResult(
+        start=start,
+        end=end,
+        lines=[_line(e) for e in sorted(entries, key=lambda e: (e.effective_on, e.id))],
+        payments=[
+            LineItem(
+                entry_id=p.id,
+                date=p.initiated_on,
+                kind="payment",
+                description=p.method.upper(),
+                amount_cents=p.amount_cents,
+                status=p.status,
+            )
+            for p in payments
+        ],
+        note=None if entries or payments else "nothing was posted in that period",
+    )
+
+
+def _period(args: ActivityArgs, today: date) -> tuple[date, date]:
+    if args.month:
+        year, month = (int(x) for x in args.month.split("-"))
+        start = date(year, month, 1)
+        end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return start, min(end, today)
+    return today - timedelta(days=args.days), today
+
+
+def _line(e: Entry) -> LineItem:
+    return LineItem(
+        entry_id=e.id,
+        date=e.effective_on,
+        kind=e.kind.value,
+        description=e.description,
+        amount_cents=e.amount_cents,
+    )
+
+
+# -- get_next_due ------------------------------------------------------------------------------------
+
+
+class DueItemResult(BaseModel):
+    description: str
+    amount_cents: int
+
+
+class NextDueResult(ToolResult):
+    due_on: date | None = None
+    amount_cents: int = 0
+    items: list[DueItemResult] = []
+    grace_days: int = 0
+    late_after: date | None = None
+    late_fee_cents: int = 0
+    late_fee_max_cents: int | None = None
+    late_fee_rule: str = ""
+    balance_now_cents: int = 0
+    citation: Citation | None = None
+
+
+def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
+    """When the next rent is due and how much (rent plus monthly charges), the grace period, the first late
+    day and the late fee that would apply, with the lease clause."""
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        if account is None:
+            return NextDueResult(ok=False, note=NO_RESIDENT)
+        b = account_balance(session, resident=account.resident, as_of=ctx.today)
+        lease = account.lease
+        eff = effective_rule(
+            lease_terms(lease).late_fee,
+            grace_days=lease.grace_days,
+            rent_cents=lease.rent_cents,
+            jurisdiction=jurisdiction_for(account.property.state),
+        )
+        if b.next_due is None:
+            return NextDueResult(
+                ok=False,
+                note="the lease has ended: no further rent is scheduled",
+                balance_now_cents=b.total_cents,
+            )
+        d = b.next_due
+        return NextDueResult(
+            due_on=d.due_on,
+            amount_cents=d.amount_cents,
+            items=[DueItemResult(description=i.description, amount_cents=i.amount_cents) for i in d.items],
+            grace_days=eff.grace_days,
+            late_after=d.late_after,
+            late_fee_cents=d.late_fee_cents,
+            late_fee_max_cents=d.late_fee_max_cents,
+            late_fee_rule=describe_rule(eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents),
+            balance_now_cents=b.total_cents,
+            citation=lease_citation(ctx, account, "rent due date grace period late charges"),
+        )
+
+
+# -- get_payment_status --------------------------------------------------------------------------------
+
+
+class PaymentStatusArgs(ToolArgs):
+    amount_cents: int | None = Field(
+        default=None, description="The payment's amount in cents, if the resident said."
+    )
+    on: date | None = Field(default=None, description="The day the resident paid, if they said.")
+
+
+class PaymentLine(BaseModel):
+    date: date
+    amount_cents: int
+    method: str
+    status: str
+    cleared_on: date | None = None
+    returned_on: date | None = None
+    return_reason: str | None = None
+
+
+class PaymentStatusResult(ToolResult):
+    payments: list[PaymentLine] = []
+    matched: bool = False
+    """True when a payment matches the amount or date the resident gave."""
+
+
+RETURN_REASONS = {
+    "R01": "insufficient funds",
+    "R02": "account closed",
+    "R03": "no account found",
+    "R04": "invalid account number",
+    "R08": "payment stopped",
+    "R10": "not authorized",
+}
+
+
+def get_payment_status(ctx: ResidentContext, args: PaymentStatusArgs) -> PaymentStatusResult:
+    """The resident's payments in the last 60 days with their status: pending (ACH takes 2 business days to
+    clear), succeeded, failed, or returned by the bank (with the reason)."""
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        if account is None:
+            return PaymentStatusResult(ok=False, note=NO_RESIDENT)
+        since = ctx.today - timedelta(days=60)
+        rows = session.scalars(
+            select(Payment)
+            .where(
+                Payment.lease_id == account.lease.id,
+                Payment.initiated_on >= since,
+                Payment.initiated_on <= ctx.today,
+            )
+            .order_by(Payment.initiated_on.desc())
+        ).all()
+    lines = [
+        PaymentLine(
+            date=p.initiated_on,
+            amount_cents=p.amount_cents,
+            method=p.method,
+            status=p.status,
+            cleared_on=p.settled_on if p.status == "succeeded" else None,
+            returned_on=p.returned_on,
+            return_reason=RETURN_REASONS.get(p.return_code or "", p.return_code),
+        )
+        for p in rows
+    ]
+    wanted = [
+        ln
+        for ln in lines
+        if (args.amount_cents is None or ln.amount_cents == args.amount_cents)
+        and (args.on is None or abs((ln.date - args.on).days) <= 1)
+    ]
+    asked = args.amount_cents is not None or args.on is not None
+    if asked and wanted:
+        return PaymentStatusResult(payments=wanted, matched=True)
+    note = None
+    if not lines:
+        note = "no payments in the last 60 days"
+    elif asked:
+        note = "no payment matches that amount or date; these are the recent payments"
+    return PaymentStatusResult(payments=lines[:6], matched=False, note=note)
+
+
+# -- explain_charge ------------------------------------------------------------------------------------
+
+
+class ExplainChargeArgs(ToolArgs):
+    amount_cents: int | None = Field(
+        default=None, description="The charge's amount in cents, e.g. 7500 for $75."
+    )
+    kind: str | None = Field(
+        default=None,
+        description="rent, late_fee, nsf_fee, parking, pet, utility, cleaning, "
+        "damage, key or deposit, if the resident named one.",
+    )
+    on: date | None = Field(default=None, description="The charge's date, if the resident gave one.")
+    month: str | None = Field(
+        default=None, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, for 'last month's fee'."
+    )
+    words: str | None = Field(
+        default=None, max_length=200, description="The resident's own words for the charge."
+    )
+
+
+class ChargeExplanation(ToolResult):
+    charge: LineItem | None = None
+    still_open_cents: int = 0
+    reason: str = ""
+    """Why the charge exists: unpaid_on_late_day, partial_payment, returned_payment, monthly_rent, recurring,
+    one_time."""
+    rule: str | None = None
+    due_on: date | None = None
+    late_after: date | None = None
+    related: list[LineItem] = []
+    """The lines that caused it: the returned payment behind an NSF fee, the rent behind a late fee."""
+    disputed: bool = False
+    citation: Citation | None = None
+
+
+_KIND_ALIASES = {
+    "late_fee": {"late_fee"},
+    "nsf_fee": {"nsf_fee", "nsf"},
+    "rent": {"rent"},
+    "parking": {"parking"},
+    "pet": {"pet"},
+    "utility": {"utility", "water"},
+    "cleaning": {"cleaning"},
+    "damage": {"damage"},
+    "key": {"key"},
+    "deposit": {"deposit"},
+}
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+def explain_charge(ctx: ResidentContext, args: ExplainChargeArgs) -> ChargeExplanation:
+    """Find the charge the resident means (by amount, kind, date or their words) on their own ledger and
+    explain it: the rule and lease clause that produced it and what triggered it."""
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        if account is None:
+            return ChargeExplanation(ok=False, note=NO_RESIDENT)
+        entries = lease_entries(session, account.lease.id, as_of=ctx.today)
+        codes = dict(
+            session.execute(
+                select(LedgerEntry.id, LedgerEntry.charge_code).where(
+                    LedgerEntry.lease_id == account.lease.id
+                )
+            )
+            .tuples()
+            .all()
+        )
+        charge = _best_match(entries, codes, args, ctx.today)
+        if charge is None:
+            return ChargeExplanation(
+                ok=False,
+                note="no charge on your ledger matches that; here is how to see "
+                "all of them: ask for your recent activity",
+            )
+        summary = summarize_balance(entries, ctx.today)
+        still_open = next((c.open_cents for c in summary.open_charges if c.entry.id == charge.id), 0)
+        dispute = open_dispute(session, account.lease.id)
+        explanation = _explain(ctx, account, charge, codes.get(charge.id), entries)
+        return explanation.model_copy(
+            update={
+                "charge": _line(charge),
+                "still_open_cents": still_open,
+                "disputed": dispute is not None and dispute.entry_id == charge.id,
+            }
+        )
+
+
+def _best_match(
+    entries: list[Entry], codes: dict[int, str | None], args: ExplainChargeArgs, today: date
+) -> Entry | None:
+    charges = [e for e in entries if e.kind in CHARGE_KINDS and (today - e.effective_on).days <= 400]
+    wanted_kinds = _KIND_ALIASES.get(args.kind or "", {args.kind} if args.kind else set())
+    words = set(_WORD.findall((args.words or "").lower()))
+
+    def score(e: Entry) -> tuple[int, date, int]:
+        points = 0
+        if args.amount_cents is not None and e.amount_cents == args.amount_cents:
+            points += 4
+        if wanted_kinds and (e.kind.value in wanted_kinds or (codes.get(e.id) or "") in wanted_kinds):
+            points += 3
+        if args.on is not None and abs((e.effective_on - args.on).days) <= 2:
+            points += 2
+        if args.month and e.effective_on.strftime("%Y-%m") == args.month:
+            points += 2
+        points += len(words & set(_WORD.findall(e.description.lower())))
+        return points, e.effective_on, e.id
+
+    if not charges:
+        return None
+    hinted = args.amount_cents is not None or bool(wanted_kinds) or args.on or args.month or words
+    if not hinted:  # "what is this charge": the most recent charge other than the regular rent
+        others = [e for e in charges if e.kind is not EntryKind.RENT and (codes.get(e.id) or "") != "utility"]
+        return max(others or charges, key=lambda e: (e.effective_on, e.id))
+    best = max(charges, key=score)
+    return best if score(best)[0] > 0 else None
+
+
+def _explain(
+    ctx: ResidentContext, account: Account, charge: Entry, code: str | None, entries: list[Entry]
+) -> ChargeExplanation:
+    lease = account.lease
+    if charge.kind is EntryKind.LATE_FEE:
+        eff = effective_rule(
+            lease_terms(lease).late_fee,
+            grace_days=lease.grace_days,
+            rent_cents=lease.rent_cents,
+            jurisdiction=jurisdiction_for(account.property.state),
+        )
+        rent = max(
+            (e for e in entries if e.kind is EntryKind.RENT and e.effective_on <= charge.effective_on),
+            key=lambda e: e.effective_on,
+            default=None,
+        )
+        due = rent.effective_on if rent else None
+        late = first_late_day(due, eff.grace_days) if due else None
+        paid_by_then = [
+            e
+            for e in entries
+            if e.kind is EntryKind.PAYMENT
+            and due
+            and late
+            and due - timedelta(days=10) <= e.effective_on < late
+        ]
+        reason = "partial_payment" if paid_by_then else "unpaid_on_late_day"
+        return ChargeExplanation(
+            reason=reason,
+            rule=describe_rule(eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents),
+            due_on=due,
+            late_after=late,
+            related=[_line(e) for e in ([rent] if rent else []) + paid_by_then],
+            citation=lease_citation(ctx, account, "late charges grace period late fee"),
+        )
+    if charge.kind is EntryKind.NSF_FEE:
+        returned = [
+            e
+            for e in entries
+            if e.kind is EntryKind.REVERSAL
+            and e.amount_cents > 0
+            and abs((e.effective_on - charge.effective_on).days) <= 3
+        ]
+        originals = [e for e in entries if any(r.reverses_id == e.id for r in returned)]
+        return ChargeExplanation(
+            reason="returned_payment",
+            rule=f"the lease sets a {format_cents(lease.nsf_fee_cents)} fee for each returned payment",
+            related=[_line(e) for e in originals + returned],
+            citation=lease_citation(ctx, account, "returned payments NSF fee dishonored check"),
+        )
+    if charge.kind is EntryKind.RENT:
+        return ChargeExplanation(
+            reason="monthly_rent",
+            citation=lease_citation(ctx, account, "rent amount due date"),
+        )
+    recurring = {c.code for c in lease.recurring_charges}
+    if code in recurring:
+        return ChargeExplanation(
+            reason="recurring",
+            citation=lease_citation(ctx, account, f"{code} charges"),
+        )
+    return ChargeExplanation(
+        reason="one_time",
+        citation=lease_citation(ctx, account, f"{code or 'damages'} charges resident responsibility"),
+    )

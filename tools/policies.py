@@ -1,0 +1,56 @@
+"""The policy-search tool: passages from the resident's property's documents and portfolio-wide ones."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from app.models import Property
+from tools.account import load_account
+from tools.context import ResidentContext
+from tools.results import Citation, ToolArgs, ToolResult
+
+
+class SearchPoliciesArgs(ToolArgs):
+    query: str = Field(min_length=1, max_length=500, description="What to look up, in the resident's words.")
+
+
+class PolicyPassage(BaseModel):
+    text: str
+    citation: Citation
+    score: float
+    doc_type: str
+
+
+class PolicySearchResult(ToolResult):
+    property_name: str | None = None
+    passages: list[PolicyPassage] = []
+
+
+def search_policies(ctx: ResidentContext, args: SearchPoliciesArgs) -> PolicySearchResult:
+    """Search the lease, payment policy, handbook and FAQ that apply to the resident's property (never
+    another property's documents) and return the best passages with their citations."""
+    if ctx.retriever is None:
+        return PolicySearchResult(ok=False, note="the document index is not available right now")
+    property_code, property_name = ctx.property_code, None
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        if account is not None:
+            property_code, property_name = account.property.code, account.property.name
+        elif property_code:
+            prop = session.query(Property).filter_by(code=property_code).first()
+            property_name = prop.name if prop else None
+    passages = ctx.retriever.retrieve(args.query, property_code=property_code, k=4)
+    return PolicySearchResult(
+        property_name=property_name,
+        passages=[
+            PolicyPassage(
+                text=p.text,
+                score=p.score,
+                doc_type=p.doc_type,
+                citation=Citation(title=p.title, section=p.section, page=p.page, source=p.source),
+            )
+            for p in passages
+        ],
+        ok=bool(passages),
+        note=None if passages else "nothing in the documents answers that",
+    )
