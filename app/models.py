@@ -246,7 +246,7 @@ class PaymentPlan(Base):
     __tablename__ = "payment_plans"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('proposed', 'active', 'completed', 'rejected', 'defaulted', 'cancelled')",
+            "status IN ('proposed', 'offered', 'active', 'completed', 'rejected', 'defaulted', 'cancelled')",
             name="status",
         ),
     )

@@ -117,6 +117,7 @@ def decide(
                 PlanInstallment(plan_id=plan.id, seq=seq, due_on=due_on, amount_cents=cents, status="offered")
             )
         plan.total_cents = sum(c for _, c in parts)
+        plan.status = "offered"
     elif decision == "reject":
         plan.status = "rejected"
     else:
@@ -132,6 +133,28 @@ def decide(
             "installments": [[d.isoformat(), c] for d, c in (parts or [])],
             "decided_on": today.isoformat(),
         },
+    )
+    session.flush()
+    session.refresh(plan)
+    return plan
+
+
+def accept_offer(session: Session, *, plan_id: int, resident_id: int, lease_id: int) -> PaymentPlan:
+    """The resident accepts a plan staff edited for them: it becomes active, installments scheduled."""
+    plan = session.get(PaymentPlan, plan_id)
+    if plan is None or plan.lease_id != lease_id:
+        raise NotFound(f"no payment plan {plan_id} on this lease")
+    if plan.status != "offered":
+        raise Conflict(f"plan {plan_id} is {plan.status}, not waiting for your acceptance")
+    plan.status = "active"
+    for item in plan.installments:
+        item.status = "scheduled"
+    audit.record(
+        session,
+        actor=f"resident:{resident_id}",
+        action="plan.accept",
+        subject=f"plan:{plan.id}",
+        data={"installments": [[i.due_on.isoformat(), i.amount_cents] for i in plan.installments]},
     )
     session.flush()
     return plan

@@ -376,15 +376,10 @@ def explain_charge(ctx: ResidentContext, args: ExplainChargeArgs) -> ChargeExpla
         if account is None:
             return ChargeExplanation(ok=False, note=NO_RESIDENT)
         entries = lease_entries(session, account.lease.id, as_of=ctx.today)
-        codes = dict(
-            session.execute(
-                select(LedgerEntry.id, LedgerEntry.charge_code).where(
-                    LedgerEntry.lease_id == account.lease.id
-                )
-            )
-            .tuples()
-            .all()
+        rows = session.execute(
+            select(LedgerEntry.id, LedgerEntry.charge_code).where(LedgerEntry.lease_id == account.lease.id)
         )
+        codes: dict[int, str | None] = {entry_id: code for entry_id, code in rows}
         charge = _best_match(entries, codes, args, ctx.today)
         if charge is None:
             return ChargeExplanation(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agents.assistant.context import AssistantContext
 from agents.assistant.state import AssistantState
 from agents.guard import inspect_message
+from agents.plan_review.service import start_review
 from agents.planners.base import Planner
 from agents.prompts import load
 from app import audit
@@ -55,12 +56,15 @@ class Assistant:
         planner: Planner,
         today: Callable[[], date],
         retriever: Retriever | None = None,
+        review_graph: CompiledStateGraph | None = None,  # type: ignore[type-arg]
     ) -> None:
         self.sessions = sessions
         self.graph = graph
         self.planner = planner
         self.today = today
         self.retriever = retriever
+        self.review_graph = review_graph
+        """When set, every recorded plan proposal starts a review that waits for staff."""
 
     async def respond_async(self, **kwargs: Any) -> TurnOutcome:
         """The same as `respond`, off the event loop: database work and classification block."""
@@ -96,7 +100,17 @@ class Assistant:
             {"configurable": {"thread_id": conversation_id}},
             context=ctx,
         )
-        return self._record(conversation_id, state, resident_id)
+        outcome = self._record(conversation_id, state, resident_id)
+        self._start_reviews(state)
+        return outcome
+
+    def _start_reviews(self, state: AssistantState) -> None:
+        if self.review_graph is None:
+            return
+        for run in state["turn"].get("runs", []):
+            plan_id = run["result"].get("plan_id") if run["name"] == "propose_payment_plan" else None
+            if plan_id:
+                start_review(self.review_graph, plan_id=plan_id, sessions=self.sessions, today=self.today())
 
     def _context(
         self, session: Session, conversation_id: str, resident_id: int | None, property_code: str | None

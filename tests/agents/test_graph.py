@@ -20,8 +20,12 @@ from tests.support.databases import DEMO_AS_OF, Database
 
 
 def make_assistant(db: Database, planner: ScriptedPlanner, checkpointer: object | None = None) -> Assistant:
-    return Assistant(sessions=db.sessions, graph=build_graph(checkpointer=checkpointer or InMemorySaver()),
-                     planner=planner, today=lambda: DEMO_AS_OF)
+    return Assistant(
+        sessions=db.sessions,
+        graph=build_graph(checkpointer=checkpointer or InMemorySaver()),
+        planner=planner,
+        today=lambda: DEMO_AS_OF,
+    )
 
 
 def resident_id(db: Database, persona: str) -> int:
@@ -29,9 +33,12 @@ def resident_id(db: Database, persona: str) -> int:
         return find_resident(s, db.report.personas[persona].split(",")[0]).id  # type: ignore[union-attr]
 
 
-def ask(assistant: Assistant, db: Database, persona: str, text: str, conversation: str | None = None) -> TurnOutcome:
-    return assistant.respond(conversation_id=conversation or uuid.uuid4().hex, text=text,
-                             resident_id=resident_id(db, persona))
+def ask(
+    assistant: Assistant, db: Database, persona: str, text: str, conversation: str | None = None
+) -> TurnOutcome:
+    return assistant.respond(
+        conversation_id=conversation or uuid.uuid4().hex, text=text, resident_id=resident_id(db, persona)
+    )
 
 
 @pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
@@ -64,8 +71,13 @@ def test_an_answer_with_an_invented_amount_is_not_sent(demo_db: Database) -> Non
 def test_card_numbers_never_reach_the_planner_or_the_records(demo_db: Database) -> None:
     planner = ScriptedPlanner(PlanStep(intent="payment_status", calls=[ToolCall("get_payment_status")]))
     conversation = uuid.uuid4().hex
-    outcome = ask(make_assistant(demo_db, planner), demo_db, "on_time",
-                  "did my card 4111 1111 1111 1111 payment go thru", conversation)
+    outcome = ask(
+        make_assistant(demo_db, planner),
+        demo_db,
+        "on_time",
+        "did my card 4111 1111 1111 1111 payment go thru",
+        conversation,
+    )
     seen: AssistantState = planner.seen[0]
     assert "4111" not in seen["turn"]["text"]
     assert all("4111" not in str(m.content) for m in seen["messages"])
@@ -77,17 +89,24 @@ def test_card_numbers_never_reach_the_planner_or_the_records(demo_db: Database) 
 @pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
 def test_a_planner_cannot_pass_a_resident_to_a_tool(demo_db: Database) -> None:
     other = resident_id(demo_db, "delinquent")
-    planner = ScriptedPlanner(PlanStep(intent="balance", calls=[ToolCall("get_balance", {"resident_id": other})]))
+    planner = ScriptedPlanner(
+        PlanStep(intent="balance", calls=[ToolCall("get_balance", {"resident_id": other})])
+    )
     outcome = ask(make_assistant(demo_db, planner), demo_db, "credit", "balance of resident please")
     with demo_db.sessions() as s:
-        theirs = account_balance(s, resident=find_resident(s, demo_db.report.personas["delinquent"]),  # type: ignore[union-attr]
-                                 as_of=DEMO_AS_OF)
+        theirs = account_balance(
+            s,
+            resident=find_resident(s, demo_db.report.personas["delinquent"]),  # type: ignore[union-attr]
+            as_of=DEMO_AS_OF,
+        )
     assert outcome.reply is not None and money(theirs.total_cents) not in outcome.reply
 
 
 @pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
-@pytest.mark.parametrize(("text", "key"), [("", "didn't get any text"), ("x" * 5000, "too long"),
-                                           ("🔥" * 40, "couldn't find a question")])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("", "didn't get any text"), ("x" * 5000, "too long"), ("🔥" * 40, "couldn't find a question")],
+)
 def test_bad_messages_get_a_clear_reply(demo_db: Database, text: str, key: str) -> None:
     planner = ScriptedPlanner()
     outcome = ask(make_assistant(demo_db, planner), demo_db, "on_time", text)
