@@ -163,7 +163,7 @@ def account_balance(session: Session, *, resident: Resident, as_of: date) -> Bal
             )
             for oc in summary.open_charges
         ],
-        credits_applied=[_entry_public(e) for e in summary.credits_applied[:RECENT_CREDITS]],
+        credits_applied=[entry_public(e) for e in summary.credits_applied[:RECENT_CREDITS]],
         unapplied_credit_cents=summary.unapplied_credit_cents,
         deposit_held_cents=summary.deposit_held_cents,
         aging={bucket.value: cents for bucket, cents in summary.aging.items()},
@@ -178,11 +178,11 @@ def account_balance(session: Session, *, resident: Resident, as_of: date) -> Bal
             late_fee_max_cents=due.late_fee_max_cents,
         ),
         pending_payments=[PaymentPublic.model_validate(p) for p in pending],
-        recent_activity=[_entry_public(e) for e in reversed(activity)],
+        recent_activity=[entry_public(e) for e in reversed(activity)],
     )
 
 
-def _entry_public(e: Entry) -> EntryPublic:
+def entry_public(e: Entry) -> EntryPublic:
     return EntryPublic(
         id=e.id,
         kind=e.kind.value,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.knowledge.retrieval import Retriever
+if TYPE_CHECKING:
+    from app.knowledge.retrieval import Retriever
 
 
 @dataclass(frozen=True)

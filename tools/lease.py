@@ -26,6 +26,11 @@ class LateFeeExample(BaseModel):
     fee_cents: int
 
 
+class MonthlyCharge(BaseModel):
+    description: str
+    amount_cents: int
+
+
 class LeaseTermsResult(ToolResult):
     lease_ref: str = ""
     property_name: str = ""
@@ -41,7 +46,7 @@ class LeaseTermsResult(ToolResult):
     nsf_fee_cents: int = 0
     accepted_methods: list[str] = []
     card_fee_bp: int = 0
-    monthly_charges: list[tuple[str, int]] = []
+    monthly_charges: list[MonthlyCharge] = []
     statutory_note: str | None = None
     citation: Citation | None = None
 
@@ -89,7 +94,10 @@ def get_lease_terms(ctx: ResidentContext, _args: LeaseTermsArgs) -> LeaseTermsRe
             nsf_fee_cents=lease.nsf_fee_cents,
             accepted_methods=public.accepted_methods,
             card_fee_bp=prop.card_fee_bp,
-            monthly_charges=[(c.description, c.amount_cents) for c in lease.recurring_charges],
+            monthly_charges=[
+                MonthlyCharge(description=c.description, amount_cents=c.amount_cents)
+                for c in lease.recurring_charges
+            ],
             statutory_note=eff.statutory_note,
             citation=lease_citation(ctx, account, "rent late charges grace period returned payments"),
         )

@@ -5,6 +5,7 @@ Each reads only the lease of the resident in the conversation's authenticated co
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from datetime import date, timedelta
 
@@ -246,12 +247,12 @@ class PaymentStatusArgs(ToolArgs):
 
 
 class PaymentLine(BaseModel):
-    date: date
+    date: dt.date
     amount_cents: int
     method: str
     status: str
-    cleared_on: date | None = None
-    returned_on: date | None = None
+    cleared_on: dt.date | None = None
+    returned_on: dt.date | None = None
     return_reason: str | None = None
 
 

@@ -14,19 +14,30 @@ from app.config import Settings
 
 
 @contextmanager
-def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:  # type: ignore[type-arg]
+def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     url = settings.database_url
     if url.startswith(("postgresql://", "postgresql+psycopg://")):
-        from langgraph.checkpoint.postgres import PostgresSaver
-        from psycopg import Connection
-        from psycopg.rows import dict_row
-
-        conninfo = url.replace("postgresql+psycopg://", "postgresql://")
-        with Connection.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
-            saver = PostgresSaver(conn)  # type: ignore[arg-type]
-            saver.setup()
+        with _postgres_saver(url.replace("postgresql+psycopg://", "postgresql://")) as saver:
             yield saver
         return
+    with _sqlite_saver(settings) as sqlite_saver:
+        yield sqlite_saver
+
+
+@contextmanager
+def _postgres_saver(conninfo: str) -> Iterator[BaseCheckpointSaver[str]]:
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg import Connection
+    from psycopg.rows import dict_row
+
+    with Connection.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        saver = PostgresSaver(conn)
+        saver.setup()
+        yield saver
+
+
+@contextmanager
+def _sqlite_saver(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite3", check_same_thread=False)
     try:

@@ -10,10 +10,10 @@ from agents.assistant import nodes
 from agents.assistant.context import AssistantContext
 from agents.assistant.state import AssistantState
 
+AssistantGraph = CompiledStateGraph[AssistantState, AssistantContext, AssistantState, AssistantState]
 
-def build_graph(
-    checkpointer: BaseCheckpointSaver | None = None,  # type: ignore[type-arg]
-) -> CompiledStateGraph[AssistantState, AssistantContext, AssistantState, AssistantState]:
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> AssistantGraph:
     graph = StateGraph(AssistantState, context_schema=AssistantContext)
     graph.add_node("guard", nodes.guard)
     graph.add_node("plan", nodes.plan)

@@ -73,10 +73,15 @@ def plan(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str,
     step = runtime.context.planner.plan(state, runtime.context)
     turn: Turn = {**state["turn"], "steps": state["turn"].get("steps", 0) + 1, "pending": []}
     if step.intent is not None:
-        turn.update(intent=step.intent, intents=step.intents or [step.intent], slots=step.slots)
+        turn["intent"], turn["intents"], turn["slots"] = (
+            step.intent,
+            step.intents or [step.intent],
+            step.slots,
+        )
     if step.language:
         turn["language"] = step.language
-    turn.update(clarify=step.clarify, direct=step.direct, final_text=step.final_text, escalate=step.escalate)
+    turn["clarify"], turn["direct"] = step.clarify, step.direct
+    turn["final_text"], turn["escalate"] = step.final_text, step.escalate
     turn["model_calls"] = turn.get("model_calls", 0) + step.model_calls
     turn["prompt_tokens"] = turn.get("prompt_tokens", 0) + step.prompt_tokens
     update: dict[str, Any] = {"turn": turn}
@@ -226,7 +231,11 @@ def escalate_turn(state: AssistantState, runtime: Runtime[AssistantContext]) -> 
     """Hand the turn to staff: record the escalation (once) and tell the resident what happens next."""
     turn: Turn = dict(state["turn"])  # type: ignore[assignment]
     reason = EscalationReason(turn.get("escalate") or EscalationReason.REQUESTED_PERSON.value)
-    recorded = [r for r in results_of(turn, "escalate") if isinstance(r, EscalationResult)]
+    recorded = [
+        r
+        for r in results_of(turn, "escalate")
+        if isinstance(r, EscalationResult) and r.escalation_id is not None
+    ]
     if not recorded:
         args = EscalateArgs(reason=reason, summary=staff_summary(turn, reason))
         result = escalate(runtime.context.tools, args)

@@ -9,25 +9,29 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import HumanMessage
-from langgraph.graph.state import CompiledStateGraph
+from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from agents.assistant.context import AssistantContext
+from agents.assistant.graph import AssistantGraph
 from agents.assistant.state import AssistantState
 from agents.guard import inspect_message
+from agents.plan_review.graph import ReviewGraph
 from agents.plan_review.service import start_review
 from agents.planners.base import Planner
-from agents.prompts import load
+from agents.prompts import PromptFile, load
 from app import audit
 from app.conversations import add_message, open_conversation, staff_owns
-from app.knowledge.retrieval import Retriever
 from app.models import Property, Resident
 from tools.account import load_account
 from tools.context import ResidentContext
+
+if TYPE_CHECKING:
+    from app.knowledge.retrieval import Retriever
 
 
 class TurnOutcome(BaseModel):
@@ -52,11 +56,11 @@ class Assistant:
         self,
         *,
         sessions: sessionmaker[Session],
-        graph: CompiledStateGraph,  # type: ignore[type-arg]
+        graph: AssistantGraph,
         planner: Planner,
         today: Callable[[], date],
         retriever: Retriever | None = None,
-        review_graph: CompiledStateGraph | None = None,  # type: ignore[type-arg]
+        review_graph: ReviewGraph | None = None,
     ) -> None:
         self.sessions = sessions
         self.graph = graph
@@ -95,10 +99,9 @@ class Assistant:
             if staff_owns(conversation):
                 return TurnOutcome(conversation_id=conversation_id, reply=None, silent=True)
             ctx = self._context(session, conversation_id, resident_id, property_code)
-        state: AssistantState = self.graph.invoke(  # type: ignore[assignment]
-            {"messages": [HumanMessage(content=text)]},
-            {"configurable": {"thread_id": conversation_id}},
-            context=ctx,
+        config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
+        state = cast(
+            AssistantState, self.graph.invoke({"messages": [HumanMessage(content=text)]}, config, context=ctx)
         )
         outcome = self._record(conversation_id, state, resident_id)
         self._start_reviews(state)
@@ -179,7 +182,11 @@ class Assistant:
                     "reason": outcome.reason,
                     "check": turn.get("check"),
                     "flags": turn.get("flags"),
-                    "prompt": {"name": prompt.name, "sha256": prompt.sha256},
+                    "prompts": [
+                        {"name": p.name, "sha256": p.sha256}
+                        for p in (prompt, getattr(self.planner, "prompt", None))
+                        if isinstance(p, PromptFile)
+                    ],
                 },
             )
         return outcome

@@ -147,9 +147,10 @@ def resident_message(decision: StaffDecision, plan: PaymentPlan, language: str) 
     return f"The office couldn't approve the payment plan. {decision.message}".strip()
 
 
-def build_review_graph(
-    checkpointer: BaseCheckpointSaver | None = None,  # type: ignore[type-arg]
-) -> CompiledStateGraph[ReviewState, ReviewContext, ReviewState, ReviewState]:
+ReviewGraph = CompiledStateGraph[ReviewState, ReviewContext, ReviewState, ReviewState]
+
+
+def build_review_graph(checkpointer: BaseCheckpointSaver | None = None) -> ReviewGraph:
     graph = StateGraph(ReviewState, context_schema=ReviewContext)
     graph.add_node("prepare", prepare)
     graph.add_node("await_decision", await_decision)

@@ -5,22 +5,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from langgraph.graph.state import CompiledStateGraph
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlalchemy.orm import Session, sessionmaker
 
-from agents.plan_review.graph import PlanReviewRequest, ReviewContext, StaffDecision
+from agents.plan_review.graph import PlanReviewRequest, ReviewContext, ReviewGraph, StaffDecision
 
 
-def _config(plan_id: int) -> dict[str, Any]:
+def _config(plan_id: int) -> RunnableConfig:
     return {"configurable": {"thread_id": f"plan:{plan_id}"}}
 
 
 def start_review(
-    graph: CompiledStateGraph,
+    graph: ReviewGraph,
     *,
     plan_id: int,
-    sessions: sessionmaker[Session],  # type: ignore[type-arg]
+    sessions: sessionmaker[Session],
     today: date,
 ) -> PlanReviewRequest:
     """Run the review up to the staff decision; returns what staff are asked."""
@@ -33,7 +33,7 @@ def start_review(
     return PlanReviewRequest.model_validate(interrupts[0].value)
 
 
-def pending_request(graph: CompiledStateGraph, *, plan_id: int) -> PlanReviewRequest | None:  # type: ignore[type-arg]
+def pending_request(graph: ReviewGraph, *, plan_id: int) -> PlanReviewRequest | None:
     snapshot = graph.get_state(_config(plan_id))
     for task in snapshot.tasks:
         for item in task.interrupts:
@@ -42,10 +42,10 @@ def pending_request(graph: CompiledStateGraph, *, plan_id: int) -> PlanReviewReq
 
 
 def resume_review(
-    graph: CompiledStateGraph,
+    graph: ReviewGraph,
     *,
     plan_id: int,
-    decision: StaffDecision,  # type: ignore[type-arg]
+    decision: StaffDecision,
     sessions: sessionmaker[Session],
     today: date,
 ) -> dict[str, Any]:

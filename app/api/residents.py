@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 
-from app.accounts import account_balance, current_lease, find_resident, lease_public
+from app.accounts import account_balance, current_lease, entry_public, find_resident, lease_public
 from app.deps import SessionDep, StaffActor, TodayDep
 from app.ledger.queries import lease_entries
 from app.models import Property, Resident
@@ -73,15 +73,4 @@ def get_ledger(
     """Every ledger line of the resident's current lease, in posting order."""
     day = as_of or today
     lease = current_lease(session, find_resident(session, ref), as_of=day)
-    return [
-        EntryPublic(
-            id=e.id,
-            kind=e.kind.value,
-            amount_cents=e.amount_cents,
-            effective_on=e.effective_on,
-            posted_on=e.posted_on,
-            description=e.description,
-            reverses_id=e.reverses_id,
-        )
-        for e in lease_entries(session, lease.id, as_of=day)
-    ]
+    return [entry_public(e) for e in lease_entries(session, lease.id, as_of=day)]

@@ -12,25 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from app.formatting import MONTHS_EN
 from app.ledger.jurisdictions import Jurisdiction
 from app.ledger.late_fees import effective_rule, first_late_day, late_fee_on
 from app.ledger.schedule import add_months, due_date_in
 from app.ledger.types import EntryKind, LateFeeKind, LeaseTerms
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTH_NAMES = MONTHS_EN
 
 
 class Behaviour(StrEnum):

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from app.accounts import account_balance, find_resident
+from tests.support.databases import DEMO_AS_OF, Database
 from tools.context import ResidentContext
 from tools.escalation import EscalateArgs, EscalationReason, escalate
 from tools.lease import LeaseTermsArgs, get_lease_terms
@@ -21,7 +22,6 @@ from tools.ledger import (
 )
 from tools.plans import ProposePlanArgs, propose_payment_plan
 from tools.registry import TOOLS
-from tests.support.databases import DEMO_AS_OF, Database
 
 pytestmark = pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
 
