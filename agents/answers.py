@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+import phonenumbers
+
 from agents.intents import Intent
 from agents.prompts import render
 from app.formatting import format_date, money
@@ -127,6 +129,9 @@ def balance(v: Voice, r: BalanceResult) -> str:
         parts.append(v.t("balance.disputed"))
     if r.on_payment_plan:
         parts.append(v.t("balance.plan"))
+        if r.plan_installments:
+            nxt = r.plan_installments[0]
+            parts.append(v.t("balance.plan_next", amount=money(nxt.amount_cents), date=v.d(nxt.date)))
     return " ".join(parts)
 
 
@@ -165,7 +170,7 @@ def next_due(v: Voice, r: NextDueResult) -> str:
 def lease_terms(v: Voice, r: LeaseTermsResult, *, rules: bool = True) -> str:
     parts = []
     if rules:
-        parts.append(v.t("rules.summary", rule=r.late_fee_rule))
+        parts.append(v.t("rules.summary", rule=r.late_fee_rule_es if v.language == "es" else r.late_fee_rule))
         if r.examples:
             e = r.examples[0]
             parts.append(
@@ -197,7 +202,7 @@ def charge(v: Voice, r: ChargeExplanation) -> str:
             reason=_reason(v, r.reason),
             due_on=v.d(r.due_on),
             late_after=v.d(r.late_after),
-            rule=r.rule,
+            rule=_rule(v, r),
         )
     elif c.kind == "nsf_fee" and r.rule:
         returned = [x for x in r.related if x.kind == "payment"]
@@ -206,7 +211,7 @@ def charge(v: Voice, r: ChargeExplanation) -> str:
             if returned
             else ""
         )
-        text = v.t("charge.nsf_fee", amount=amount, date=day, returned=what, rule=r.rule)
+        text = v.t("charge.nsf_fee", amount=amount, date=day, returned=what, rule=_rule(v, r))
     elif c.kind == "rent":
         text = v.t("charge.rent", amount=amount, date=day, description=c.description)
     elif r.reason == "recurring":
@@ -220,6 +225,10 @@ def charge(v: Voice, r: ChargeExplanation) -> str:
     else:
         text += " " + v.t("charge.paid")
     return text
+
+
+def _rule(v: Voice, r: ChargeExplanation) -> str:
+    return (r.rule_es if v.language == "es" and r.rule_es else r.rule) or ""
 
 
 def _reason(v: Voice, reason: str) -> str:
@@ -273,13 +282,23 @@ def policy(v: Voice, r: PolicySearchResult, question: str) -> tuple[str, list[Ci
 
 def escalation(v: Voice, reason: EscalationReason, r: EscalationResult | None) -> str:
     phone = (r.office_phone if r else None) or v.office_phone
-    contact = v.t("contact", phone=phone) if phone else ""
+    contact = " " + v.t("contact", phone=_phone(phone)) if phone else ""
     prop = (
         (r.property_name if r else None)
         or v.property_name
         or ("la oficina" if v.language == "es" else "the office")
     )
     return v.t(f"escalate.{reason.value}", property=prop, contact=contact)
+
+
+def _phone(e164: str) -> str:
+    """+15125550142 -> (512) 555-0142, as people write it."""
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(e164, "US"), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return e164
 
 
 def citations_of(results: Sequence[ToolResult]) -> list[Citation]:

@@ -96,4 +96,12 @@ def inspect_message(raw: str | bytes) -> Verdict:
     if _mostly_symbols(text):
         return Verdict(text[:200], reject="no_words")
     text, scrubbed = scrub(text)
-    return Verdict(text[:MAX_CHARS_KEPT], scrubbed=scrubbed, suspicious=bool(_INJECTION.search(text)))
+    return Verdict(_keep_ends(text), scrubbed=scrubbed, suspicious=bool(_INJECTION.search(text)))
+
+
+def _keep_ends(text: str) -> str:
+    """Long messages keep their opening and their end, where the question usually is."""
+    if len(text) <= MAX_CHARS_KEPT:
+        return text
+    head = MAX_CHARS_KEPT // 4
+    return f"{text[:head]} … {text[-(MAX_CHARS_KEPT - head - 3) :]}"

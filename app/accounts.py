@@ -129,13 +129,8 @@ def account_balance(session: Session, *, resident: Resident, as_of: date) -> Bal
     activity, _ = changes_since(entries, as_of - timedelta(days=RECENT_ACTIVITY_DAYS), as_of)
     terms = lease_terms(lease)
     due = None
-    if lease.moved_out_on is None:
-        due = next_due(
-            terms,
-            as_of=as_of,
-            jurisdiction=jurisdiction_for(lease.unit.property.state),
-            lease_end=lease.end_on,
-        )
+    if lease.moved_out_on is None:  # past its end date a lease runs month to month until move-out
+        due = next_due(terms, as_of=as_of, jurisdiction=jurisdiction_for(lease.unit.property.state))
     pending = session.scalars(
         select(Payment)
         .where(Payment.lease_id == lease.id, Payment.status == PaymentStatus.PENDING.value)

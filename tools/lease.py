@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from app.accounts import lease_public
 from app.ledger.jurisdictions import jurisdiction_for
-from app.ledger.late_fees import effective_rule, first_late_day, late_fee_on
+from app.ledger.late_fees import describe_rule, effective_rule, first_late_day, late_fee_on
 from app.ledger.queries import lease_terms
 from app.ledger.schedule import next_due
 from tools.account import NO_RESIDENT, Account, load_account
@@ -41,6 +41,7 @@ class LeaseTermsResult(ToolResult):
     due_day: int = 0
     grace_days: int = 0
     late_fee_rule: str = ""
+    late_fee_rule_es: str = ""
     examples: list[LateFeeExample] = []
     """What the fee would be for next month's rent paid on the first late day, and a week later."""
     nsf_fee_cents: int = 0
@@ -90,6 +91,9 @@ def get_lease_terms(ctx: ResidentContext, _args: LeaseTermsArgs) -> LeaseTermsRe
             due_day=lease.due_day,
             grace_days=eff.grace_days,
             late_fee_rule=public.late_fee_rule,
+            late_fee_rule_es=describe_rule(
+                eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
+            ),
             examples=examples,
             nsf_fee_cents=lease.nsf_fee_cents,
             accepted_methods=public.accepted_methods,

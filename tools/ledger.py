@@ -50,6 +50,8 @@ class BalanceResult(ToolResult):
     pending_payments: list[PendingPayment] = []
     open_dispute: bool = False
     on_payment_plan: bool = False
+    plan_installments: list[LineItem] = []
+    """The active plan's installments still to pay (date, amount)."""
 
 
 def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
@@ -60,6 +62,8 @@ def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
         if account is None:
             return BalanceResult(ok=False, note=NO_RESIDENT)
         b = account_balance(session, resident=account.resident, as_of=ctx.today)
+        plan = active_plan(session, account.lease.id)
+        plan_status = plan.status if plan else None
         return BalanceResult(
             as_of=b.as_of,
             total_cents=b.total_cents,
@@ -92,13 +96,27 @@ def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
                 for p in b.pending_payments
             ],
             open_dispute=open_dispute(session, account.lease.id) is not None,
-            on_payment_plan=_plan_active(session, account),
+            on_payment_plan=plan_status == "active",
+            plan_installments=_plan_installments(session, account),
         )
 
 
-def _plan_active(session: Session, account: Account) -> bool:
+def _plan_installments(session: Session, account: Account) -> list[LineItem]:
     plan = active_plan(session, account.lease.id)
-    return plan is not None and plan.status == "active"
+    if plan is None or plan.status != "active":
+        return []
+    return [
+        LineItem(
+            entry_id=i.id,
+            date=i.due_on,
+            kind="plan_installment",
+            description=f"Installment {i.seq}",
+            amount_cents=i.amount_cents,
+            status=i.status,
+        )
+        for i in plan.installments
+        if i.status == "scheduled"
+    ]
 
 
 # -- get_recent_activity -------------------------------------------------------------------------------
@@ -196,6 +214,7 @@ class NextDueResult(ToolResult):
     late_fee_cents: int = 0
     late_fee_max_cents: int | None = None
     late_fee_rule: str = ""
+    late_fee_rule_es: str = ""
     balance_now_cents: int = 0
     citation: Citation | None = None
 
@@ -231,6 +250,12 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
             late_fee_cents=d.late_fee_cents,
             late_fee_max_cents=d.late_fee_max_cents,
             late_fee_rule=describe_rule(eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents),
+            rule_es=describe_rule(
+                eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
+            ),
+            late_fee_rule_es=describe_rule(
+                eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
+            ),
             balance_now_cents=b.total_cents,
             citation=lease_citation(ctx, account, "rent due date grace period late charges"),
         )
@@ -346,6 +371,7 @@ class ChargeExplanation(ToolResult):
     """Why the charge exists: unpaid_on_late_day, partial_payment, returned_payment, monthly_rent, recurring,
     one_time."""
     rule: str | None = None
+    rule_es: str | None = None
     due_on: date | None = None
     late_after: date | None = None
     related: list[LineItem] = []
@@ -461,6 +487,9 @@ def _explain(
         return ChargeExplanation(
             reason=reason,
             rule=describe_rule(eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents),
+            rule_es=describe_rule(
+                eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
+            ),
             due_on=due,
             late_after=late,
             related=[_line(e) for e in ([rent] if rent else []) + paid_by_then],
@@ -478,6 +507,7 @@ def _explain(
         return ChargeExplanation(
             reason="returned_payment",
             rule=f"the lease sets a {format_cents(lease.nsf_fee_cents)} fee for each returned payment",
+            rule_es=f"el contrato fija un cargo de {format_cents(lease.nsf_fee_cents)} por pago devuelto",
             related=[_line(e) for e in originals + returned],
             citation=lease_citation(ctx, account, "returned payments NSF fee dishonored check"),
         )

@@ -19,5 +19,7 @@ class AssistantContext:
     first_name: str | None = None
     property_name: str | None = None
     office_phone: str | None = None
+    do_not_contact: bool = False
+    """The resident asked not to be contacted: replies are fine, and each message is also a staff task."""
     max_steps: int = 4
     """Planner visits per turn; a chat model that keeps calling tools is stopped here."""

@@ -14,10 +14,12 @@ from agents import answers
 from agents.assistant.context import AssistantContext
 from agents.assistant.state import AssistantState, ToolRun, Turn
 from agents.checker import check_answer, facts_from
+from agents.conflicts import find_conflict
 from agents.guard import inspect_message
 from agents.intents import Intent
 from agents.planners.base import ToolCall
 from tools.escalation import EscalateArgs, EscalationReason, EscalationResult, escalate
+from tools.policies import PolicySearchResult
 from tools.registry import TOOLS
 from tools.results import Citation, ToolResult
 
@@ -224,7 +226,17 @@ def check(state: AssistantState) -> dict[str, Any]:
     }
     if not result.ok:
         turn["escalate"] = EscalationReason.UNVERIFIED_ANSWER.value
+    elif conflicting_documents(turn):
+        turn["escalate"] = EscalationReason.CONFLICTING_DOCUMENTS.value
     return {"turn": turn}
+
+
+def conflicting_documents(turn: Turn) -> bool:
+    """Do the documents retrieved this turn disagree on what was asked? Then no side is quoted."""
+    for result in results_of(turn, "search_policies"):
+        if isinstance(result, PolicySearchResult) and find_conflict(turn.get("text", ""), result.passages):
+            return True
+    return False
 
 
 def escalate_turn(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str, Any]:

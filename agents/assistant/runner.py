@@ -29,6 +29,7 @@ from app.conversations import add_message, open_conversation, staff_owns
 from app.models import Property, Resident
 from tools.account import load_account
 from tools.context import ResidentContext
+from tools.escalation import EscalateArgs, EscalationReason, escalate
 
 if TYPE_CHECKING:
     from app.knowledge.retrieval import Retriever
@@ -105,7 +106,22 @@ class Assistant:
         )
         outcome = self._record(conversation_id, state, resident_id)
         self._start_reviews(state)
+        if ctx.do_not_contact and not outcome.escalated:
+            outcome = self._staff_task(ctx, outcome)
         return outcome
+
+    def _staff_task(self, ctx: AssistantContext, outcome: TurnOutcome) -> TurnOutcome:
+        """A message from a do-not-contact resident is also a task for staff (DOMAIN.md)."""
+        summary = (
+            f"Message from a resident flagged do-not-contact; the assistant replied: {outcome.reply or ''}"
+        )
+        escalate(
+            ctx.tools,
+            EscalateArgs(reason=EscalationReason.ACCOUNT_RESTRICTED, summary=summary[:2000], priority="low"),
+        )
+        return outcome.model_copy(
+            update={"escalated": True, "reason": EscalationReason.ACCOUNT_RESTRICTED.value}
+        )
 
     def _start_reviews(self, state: AssistantState) -> None:
         if self.review_graph is None:
@@ -139,6 +155,7 @@ class Assistant:
             first_name=resident.first_name if resident else None,
             property_name=prop.name if prop else None,
             office_phone=prop.office_phone if prop else None,
+            do_not_contact=bool(resident and resident.do_not_contact),
         )
 
     def _record(self, conversation_id: str, state: AssistantState, resident_id: int | None) -> TurnOutcome:

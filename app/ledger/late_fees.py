@@ -55,28 +55,54 @@ def late_fee_on(rule: LateFeeRule, *, rent_cents: int, due_on: date, grace_days:
     return max(fee, 0)
 
 
-def describe_rule(rule: LateFeeRule, *, grace_days: int, rent_cents: int) -> str:
-    """The rule in a sentence a resident understands, from the same numbers the ledger uses.
+RULE_WORDS = {
+    "en": {
+        "when": "if rent is not paid within {days} of the due date",
+        "day": "day",
+        "days": "days",
+        "flat": "a {fee} late fee is charged {when}",
+        "percent_capped": "a late fee of {pct} of monthly rent, at most {cap}, is charged {when} "
+        "({cap} on this rent)",
+        "percent": "a late fee of {pct} of monthly rent ({fee}) is charged {when}",
+        "daily": "a late fee of {initial}{daily} per late day is charged {when}",
+        "plus": "{amount} plus ",
+        "cap": ", up to {cap} per month",
+    },
+    "es": {
+        "when": "si la renta no se paga dentro de {days} después de la fecha de vencimiento",
+        "day": "día",
+        "days": "días",
+        "flat": "se cobra un cargo por atraso de {fee} {when}",
+        "percent_capped": "se cobra un cargo por atraso del {pct} de la renta mensual, con un máximo de "
+        "{cap}, "
+        "{when} ({cap} con esta renta)",
+        "percent": "se cobra un cargo por atraso del {pct} de la renta mensual ({fee}) {when}",
+        "daily": "se cobra un cargo por atraso de {initial}{daily} por cada día de atraso {when}",
+        "plus": "{amount} más ",
+        "cap": ", hasta {cap} por mes",
+    },
+}
+
+
+def describe_rule(rule: LateFeeRule, *, grace_days: int, rent_cents: int, language: str = "en") -> str:
+    """The rule in a sentence a resident understands (English or Spanish), from the numbers the ledger uses.
 
     A cap is mentioned only where it matters: when it limits this rent's fee, or when the fee grows daily.
     """
     from app.money import format_cents
 
-    days = f"{grace_days} day{'s' if grace_days != 1 else ''}"
-    when = f"if rent is not paid within {days} of the due date"
+    w = RULE_WORDS["es" if language == "es" else "en"]
+    when = w["when"].format(days=f"{grace_days} {w['day'] if grace_days == 1 else w['days']}")
     cap = rule.cap_cents
     if rule.kind is LateFeeKind.FLAT:
         fee = rule.amount_cents if cap is None else min(rule.amount_cents, cap)
-        return f"a {format_cents(fee)} late fee is charged {when}"
+        return w["flat"].format(fee=format_cents(fee), when=when)
     if rule.kind is LateFeeKind.PERCENT:
         pct = f"{rule.percent_bp / 100:g}%"
         uncapped = percent_of(rent_cents, rule.percent_bp)
         if cap is not None and uncapped > cap:
-            return (
-                f"a late fee of {pct} of monthly rent, at most {format_cents(cap)}, is charged {when} "
-                f"({format_cents(cap)} on this rent)"
-            )
-        return f"a late fee of {pct} of monthly rent ({format_cents(uncapped)}) is charged {when}"
-    initial = f"{format_cents(rule.amount_cents)} plus " if rule.amount_cents else ""
-    text = f"a late fee of {initial}{format_cents(rule.daily_cents)} per late day is charged {when}"
-    return text + (f", up to {format_cents(cap)} per month" if cap is not None else "")
+            return w["percent_capped"].format(pct=pct, cap=format_cents(cap), when=when)
+        return w["percent"].format(pct=pct, fee=format_cents(uncapped), when=when)
+    initial = w["plus"].format(amount=format_cents(rule.amount_cents)) if rule.amount_cents else ""
+    text = w["daily"].format(initial=initial, daily=format_cents(rule.daily_cents), when=when)
+    return text + (w["cap"].format(cap=format_cents(cap)) if cap is not None else "")

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from agents.conflicts import find_conflict
+from tools.policies import PolicyPassage
+from tools.results import Citation
+
+
+def passage(title: str, text: str) -> PolicyPassage:
+    return PolicyPassage(text=text, citation=Citation(title=title, section=""), score=1.0, doc_type="policy")
+
+
+LEASE = passage(
+    "Lease",
+    "4.2 Late Charges. If rent is not paid within 3 days, a late fee of $75.00 is charged. "
+    "Residents may keep up to two pets with a signed pet addendum.",
+)
+POLICY = passage("Payment Policy", "Late fee: a late fee of $75.00 applies after the grace period of 3 days.")
+
+
+def test_documents_that_agree_are_no_conflict() -> None:
+    assert find_conflict("how much is the late fee", [LEASE, POLICY]) is None
+    assert find_conflict("can i have a dog", [LEASE, POLICY]) is None
+
+
+def test_a_different_amount_for_the_same_fee_is_a_conflict() -> None:
+    notice = passage("Notice", "Starting November 1, a late fee of $100.00 is charged after the 3rd.")
+    conflict = find_conflict("is the late fee $100 now", [LEASE, notice])
+    assert conflict is not None and conflict.topic == "late_fee"
+
+
+def test_a_prohibition_against_a_permission_is_a_conflict() -> None:
+    notice = passage(
+        "Pet Notice", "Maple Court is a pet-free community. No dogs, cats or other pets may be brought in."
+    )
+    conflict = find_conflict("can i get a dog?", [LEASE, notice])
+    assert conflict is not None and conflict.topic == "permission"
+
+
+def test_passages_of_one_document_never_conflict_with_themselves() -> None:
+    a = passage("Lease", "A late fee of $75.00 is charged.")
+    b = passage("Lease", "The returned payment fee is $35.00; a late fee of $50.00 was charged in 2024.")
+    assert find_conflict("late fee", [a, b]) is None
