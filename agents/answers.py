@@ -162,6 +162,11 @@ def next_due(v: Voice, r: NextDueResult) -> str:
     growth = v.t("due.growth", cap=money(r.late_fee_max_cents)) if r.late_fee_max_cents else ""
     parts = [
         v.t("due.next", due_on=v.d(r.due_on), amount=money(r.amount_cents), items=items),
+        *[
+            v.t("balance.plan_next", amount=money(i.amount_cents), date=v.d(i.date))
+            for i in r.plan_installments[:1]
+        ],
+        *([v.t("due.lease_end", date=v.d(r.lease_ends_on))] if r.lease_ends_on else []),
         v.t("due.late", late_after=v.d(r.late_after), fee=money(r.late_fee_cents), growth=growth),
     ]
     return " ".join(parts)

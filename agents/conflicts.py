@@ -120,9 +120,8 @@ def _first_of_each_kind(window: str) -> list[tuple[str, str]]:
 
 def _topic_words(question: str) -> set[str]:
     words = {w.lower() for w in _WORD.findall(question)} - STOP
-    return (
-        words | {SYNONYMS[w] for w in words if w in SYNONYMS} | {w.rstrip("s") for w in words if len(w) > 4}
-    )
+    mapped = {alias for w in words for alias in SYNONYMS.get(w, ())}
+    return words | mapped | {w.rstrip("s") for w in words if len(w) > 4}
 
 
 def _stance(text: str, topic: set[str]) -> str | None:

@@ -216,6 +216,10 @@ class NextDueResult(ToolResult):
     late_fee_rule: str = ""
     late_fee_rule_es: str = ""
     balance_now_cents: int = 0
+    plan_installments: list[LineItem] = []
+    """An active payment plan's installments still to pay, which fall due alongside rent."""
+    lease_ends_on: date | None = None
+    """Set when the lease term ends within 60 days."""
     citation: Citation | None = None
 
 
@@ -257,6 +261,10 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
                 eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
             ),
             balance_now_cents=b.total_cents,
+            plan_installments=_plan_installments(session, account),
+            lease_ends_on=lease.end_on
+            if lease.end_on and ctx.today <= lease.end_on <= ctx.today + timedelta(days=60)
+            else None,
             citation=lease_citation(ctx, account, "rent due date grace period late charges"),
         )
 

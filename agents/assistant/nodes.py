@@ -194,7 +194,8 @@ def _compose_intent(
         return " ".join(x for x in out if x), []
     if intent is Intent.DUE_DATE:
         results = once("get_next_due")
-        return " ".join(answers.next_due(v, r) for r in results), answers.citations_of(results)
+        past = [answers.activity(v, r) for r in once("get_recent_activity")]
+        return " ".join([*past, *(answers.next_due(v, r) for r in results)]), answers.citations_of(results)
     if intent is Intent.LATE_FEE_RULES:
         results = once("get_lease_terms")
         return " ".join(answers.lease_terms(v, r) for r in results), answers.citations_of(results)
@@ -206,7 +207,12 @@ def _compose_intent(
     if intent is Intent.HOW_TO_PAY:
         terms = once("get_lease_terms")
         text = " ".join(answers.how_to_pay(v, r) for r in terms)
-        return text, answers.citations_of(terms)
+        citations = answers.citations_of(terms)
+        for found in once("search_policies"):
+            quote, cites = answers.policy(v, found, turn.get("text", ""))
+            if found.passages:
+                text, citations = f"{text} {quote}", cites + citations
+        return text, citations
     if intent is Intent.PAYMENT_PLAN:
         return " ".join(answers.plan(v, r) for r in once("propose_payment_plan")), []
     if intent is Intent.POLICY_QUESTION:
