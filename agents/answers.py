@@ -187,9 +187,9 @@ def lease_terms(v: Voice, r: LeaseTermsResult, *, rules: bool = True) -> str:
     return " ".join(parts)
 
 
-def how_to_pay(v: Voice, r: LeaseTermsResult) -> str:
+def how_to_pay(v: Voice, r: LeaseTermsResult, *, card_fee: bool = True) -> str:
     parts = [v.t("pay.methods", methods=_join([v.method(m) for m in r.accepted_methods], v.language))]
-    if r.card_fee_bp and "card" in r.accepted_methods:
+    if card_fee and r.card_fee_bp and "card" in r.accepted_methods:
         parts.append(v.t("pay.card_fee", percent=f"{r.card_fee_bp / 100:g}%"))
     return " ".join(parts)
 

@@ -96,6 +96,11 @@ def main() -> None:
 
 
 # Command modules add themselves to `app` on import; importing them here assembles the whole CLI.
-from app import cli_db, cli_demo, cli_ledger, cli_serve  # noqa: E402,F401,I001
+from app import cli_assistant, cli_db, cli_demo, cli_ledger, cli_serve  # noqa: E402,F401,I001
+from app.cli_knowledge import register as _register_knowledge  # noqa: E402
+from evals.cli_conversations import register as _register_conversations  # noqa: E402
+
+_register_knowledge(app, eval_app, ask=False)
+_register_conversations(eval_app)
 
 __all__ = ["app", "main", "get_settings"]

@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from app.cli import AsOfOpt, JsonOpt, clear_errors, console, demo_app, get_settings, parse_day, print_json
+from app.config import Settings
 from app.db import session_factory, transaction
-from app.demo.seed import SeedOptions, database_is_empty, seed_demo
+from app.demo.seed import SeedOptions, SeedReport, database_is_empty, seed_demo
 
 
 @demo_app.command("seed")
@@ -20,43 +21,64 @@ def seed(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same portfolio.")] = 7,
     as_of: AsOfOpt = None,
     if_empty: Annotated[
-        bool, typer.Option("--if-empty", help="Do nothing if the database has data.")
+        bool,
+        typer.Option("--if-empty", help="Seed only if the database is empty (documents are still checked)."),
     ] = False,
+    documents: Annotated[
+        bool, typer.Option("--documents/--no-documents", help="Also write and ingest the demo documents.")
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
-    """Load a realistic demo portfolio (deterministic from the seed and the as-of date)."""
+    """Load a realistic demo portfolio (deterministic from the seed and the as-of date) and its documents."""
     settings = get_settings()
-    factory = session_factory(settings)
-    with transaction(factory) as session:
-        if if_empty and not database_is_empty(session):
-            console.print("database already has data; not seeding")
-            return
-        report = seed_demo(
-            session, SeedOptions(units=units, months=months, seed=seed, as_of=parse_day(as_of, settings))
-        )
-    if as_json:
+    with transaction(session_factory(settings)) as session:
+        report = None
+        if not (if_empty and not database_is_empty(session)):
+            options = SeedOptions(units=units, months=months, seed=seed, as_of=parse_day(as_of, settings))
+            report = seed_demo(session, options)
+    if documents:
+        _documents(settings, quiet=as_json)
+    if report is None:
+        console.print("database already has data; not seeding")
+    elif as_json:
         print_json(report)
-        return
+    else:
+        _print_report(report)
+
+
+def _print_report(report: SeedReport) -> None:
     table = Table(title=f"Demo portfolio as of {report.as_of}")
     for column in ("properties", "units", "residents", "leases", "ledger entries", "payments", "seconds"):
         table.add_column(column, justify="right")
-    table.add_row(
-        *(
-            str(v)
-            for v in (
-                report.properties,
-                report.units,
-                report.residents,
-                report.leases,
-                report.entries,
-                report.payments,
-                report.seconds,
-            )
-        )
+    values = (
+        report.properties,
+        report.units,
+        report.residents,
+        report.leases,
+        report.entries,
+        report.payments,
+        report.seconds,
     )
+    table.add_row(*(str(v) for v in values))
     console.print(table)
     personas = Table("persona", "resident", title="Residents to try")
     for name, ref in sorted(report.personas.items()):
         if ":" not in name:
             personas.add_row(name, ref)
     console.print(personas)
+
+
+def _documents(settings: Settings, *, quiet: bool) -> None:
+    from app.demo.corpus import load_demo_documents
+
+    reports = load_demo_documents(settings)
+    failed = [f for r in reports for f in r.failed]
+    if failed:
+        raise typer.Exit(1)
+    if not quiet:
+        chunks = sum(r.chunks for r in reports)
+        skipped = sum(r.skipped for r in reports)
+        console.print(
+            f"demo documents: {sum(r.files for r in reports)} files, {chunks} chunks indexed, "
+            f"{skipped} unchanged"
+        )

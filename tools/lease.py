@@ -103,7 +103,7 @@ def get_lease_terms(ctx: ResidentContext, _args: LeaseTermsArgs) -> LeaseTermsRe
                 for c in lease.recurring_charges
             ],
             statutory_note=eff.statutory_note,
-            citation=lease_citation(ctx, account, "rent late charges grace period returned payments"),
+            citation=lease_citation(ctx, account, "late charges late fee"),
         )
 
 

@@ -211,6 +211,8 @@ def _compose_intent(
         for found in once("search_policies"):
             quote, cites = answers.policy(v, found, turn.get("text", ""))
             if found.passages:
+                if "%" in quote:  # the policy states the card fee itself: keep its words, not both
+                    text = " ".join(answers.how_to_pay(v, r, card_fee=False) for r in terms)
                 text, citations = f"{text} {quote}", cites + citations
         return text, citations
     if intent is Intent.PAYMENT_PLAN:

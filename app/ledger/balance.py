@@ -42,6 +42,9 @@ class BalanceSummary:
         return sum(c.open_cents for c in self.open_charges)
 
 
+_NO_AGING: dict[AgingBucket, int] = dict.fromkeys(AgingBucket, 0)
+
+
 def bucket_for(days_past_due: int) -> AgingBucket:
     if days_past_due <= 0:
         return AgingBucket.CURRENT
@@ -89,11 +92,26 @@ def summarize_balance(entries: Iterable[Entry], as_of: date) -> BalanceSummary:
     """Itemize the balance on `as_of`. The total always equals the sum of the visible entries."""
     visible = visible_on(entries, as_of)
     receivable = [e for e in visible if e.kind is not EntryKind.DEPOSIT]
-    standing, _ = cancel_reversals(receivable)
-    charges = sorted((e for e in standing if e.amount_cents > 0), key=_charge_order)
+    if any(e.kind is EntryKind.REVERSAL for e in receivable):
+        standing, _ = cancel_reversals(receivable)
+    else:
+        standing = receivable
     credits = sorted((e for e in standing if e.amount_cents < 0), key=_credit_order)
-
+    charges = [e for e in standing if e.amount_cents > 0]
+    total = sum(e.amount_cents for e in receivable)
+    deposit = sum(e.amount_cents for e in visible if e.kind is EntryKind.DEPOSIT)
     pool = -sum(e.amount_cents for e in credits)
+    charged = sum(e.amount_cents for e in charges)
+    if pool >= charged:  # every charge is paid: nothing to allocate one by one
+        return settled_summary(
+            as_of=as_of,
+            total_cents=total,
+            credits_applied=tuple(reversed(credits)),
+            unapplied_credit_cents=pool - charged,
+            deposit_held_cents=deposit,
+        )
+
+    charges.sort(key=_charge_order)
     open_charges: list[OpenCharge] = []
     for charge in charges:
         applied = min(pool, charge.amount_cents)
@@ -102,10 +120,9 @@ def summarize_balance(entries: Iterable[Entry], as_of: date) -> BalanceSummary:
             days = (as_of - charge.effective_on).days
             open_charges.append(OpenCharge(charge, charge.amount_cents - applied, days))
 
-    aging = dict.fromkeys(AgingBucket, 0)
+    aging = _NO_AGING.copy()
     for oc in open_charges:
         aging[oc.bucket] += oc.open_cents
-    total = sum(e.amount_cents for e in receivable)
     assert total == sum(oc.open_cents for oc in open_charges) - pool, "allocation lost a cent"
     return BalanceSummary(
         as_of=as_of,
@@ -113,8 +130,33 @@ def summarize_balance(entries: Iterable[Entry], as_of: date) -> BalanceSummary:
         open_charges=tuple(open_charges),
         credits_applied=tuple(reversed(credits)),
         unapplied_credit_cents=pool,
-        deposit_held_cents=sum(e.amount_cents for e in visible if e.kind is EntryKind.DEPOSIT),
+        deposit_held_cents=deposit,
         aging=aging,
+    )
+
+
+def settled_summary(
+    *,
+    as_of: date,
+    total_cents: int,
+    credits_applied: tuple[Entry, ...],
+    unapplied_credit_cents: int,
+    deposit_held_cents: int,
+) -> BalanceSummary:
+    """The summary of a ledger whose credits cover every charge: nothing open, the rest unapplied.
+
+    `credits_applied` are the standing credits newest first, in the order `summarize_balance` gives
+    them: reversed (effective_on, amount_cents, description, id).
+    """
+    assert total_cents == -unapplied_credit_cents, "allocation lost a cent"
+    return BalanceSummary(
+        as_of=as_of,
+        total_cents=total_cents,
+        open_charges=(),
+        credits_applied=credits_applied,
+        unapplied_credit_cents=unapplied_credit_cents,
+        deposit_held_cents=deposit_held_cents,
+        aging=_NO_AGING.copy(),
     )
 
 

@@ -1,0 +1,1 @@
+"""One parser per slot family, each a pure function over folded text."""

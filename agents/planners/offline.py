@@ -1,0 +1,249 @@
+"""The offline planner (the default): intent and slot recognition over the same tools, no model needed.
+
+First visit of a turn: classify the message, extract slots, and choose tools (several for mixed messages),
+a clarifying question, a direct reply, or an escalation. Second visit, after the tools ran: escalate when a
+result calls for staff (a plan beyond policy, a dispute on the account), else compose the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from agents.assistant.context import AssistantContext
+from agents.assistant.nodes import results_of
+from agents.assistant.state import AssistantState
+from agents.intents import ESCALATING, Intent
+from agents.offline import IntentClassifier, IntentPrediction, Slots, extract_slots
+from agents.planners.base import PlanStep, ToolCall
+from app.formatting import money
+from tools.escalation import EscalationReason
+from tools.plans import PlanProposal
+
+PLACEHOLDER = re.compile(r"\[(card number|bank number|SSN) removed\]")
+"""What the guard left where a number was: not words the classifier should weigh."""
+SECONDARY_MIN = 0.18
+BOTH_MIN = 0.6
+"""When the top two intents together hold this much probability, the message is about both."""
+"""A second intent this likely is answered in the same reply (mixed messages)."""
+FOLLOW_UP_MAX_WORDS = 7
+LONG_MESSAGE = 400
+WAIVER = re.compile(
+    r"(?i)\b(waive[sd]?|waiver|forgive|forgiven|perd[oó]n\w*|condon\w*|"
+    r"(?:remove|drop|take|taken|cancel|erase|delete|refund|quit\w*|borr\w*|elimin\w*|anul\w*)"
+    r"(?:\s+\w+){0,3}\s+(?:late |nsf |returned )?(?:fees?|charges?|recargos?|cargos?)"
+    r"|(?:fees?|charges?|recargos?|cargos?)(?:\s+\w+){0,2}\s+(?:be\s+)?"
+    r"(?:taken off|removed|waived|dropped))\b"
+)
+"""A request to waive a fee: staff decide waivers, so these always go to a person."""
+ESCALATION_FOR = {
+    Intent.TALK_TO_PERSON: EscalationReason.REQUESTED_PERSON,
+    Intent.DISPUTE: EscalationReason.DISPUTE,
+    Intent.LEGAL: EscalationReason.LEGAL,
+    Intent.EMERGENCY: EscalationReason.EMERGENCY,
+    Intent.DISCRIMINATION: EscalationReason.DISCRIMINATION,
+    Intent.ABUSE: EscalationReason.ABUSE,
+}
+DIRECT = {Intent.GREETING: "greeting", Intent.THANKS: "thanks", Intent.OUT_OF_SCOPE: "out_of_scope"}
+NEEDS_ACCOUNT = {
+    Intent.BALANCE,
+    Intent.DUE_DATE,
+    Intent.LATE_FEE_RULES,
+    Intent.EXPLAIN_CHARGE,
+    Intent.PAYMENT_STATUS,
+    Intent.PAYMENT_PLAN,
+    Intent.PROMISE_TO_PAY,
+}
+
+
+class OfflinePlanner:
+    name = "offline"
+
+    def __init__(self, classifier: IntentClassifier) -> None:
+        self.classifier = classifier
+
+    def plan(self, state: AssistantState, ctx: AssistantContext) -> PlanStep:
+        turn = state["turn"]
+        if turn.get("runs"):
+            return self._after_tools(state)
+        text = turn.get("text", "")
+        read = _question_part(PLACEHOLDER.sub(" ", text))
+        prediction = self.classifier.predict(read)
+        slots = extract_slots(read, today=ctx.tools.today)
+        language = prediction.language if prediction.language in ("en", "es") else None
+        step = PlanStep(language=language or state.get("language") or "en", slots=_plain(slots))
+        if prediction.language == "other":
+            step.escalate = EscalationReason.OTHER_LANGUAGE.value
+            return step
+        follow_up = _follow_up(prediction, slots, state)
+        intent = Intent(state.get("last_intent") or "") if follow_up else prediction.intent
+        step.intent, step.intents = intent.value, [intent.value]
+        triggered = bool(prediction.escalation_triggers)
+        if slots.other_person and not triggered and intent is not Intent.EMERGENCY:
+            step.direct = "other_resident"  # a polite refusal; the tools could not look anyway
+            return step
+        if intent in ESCALATING or triggered or (prediction.escalate and not follow_up):
+            reason = ESCALATION_FOR.get(intent) if intent in ESCALATING else None
+            step.escalate = (reason or _escalating_reason(prediction)).value
+            return step
+        if WAIVER.search(text):
+            step.escalate = EscalationReason.DISPUTE.value  # waivers are staff's decision, never ours
+            return step
+        if intent in DIRECT:
+            step.direct = DIRECT[intent]
+            return step
+        alternatives = [i for i in _ranked(prediction) if i not in DIRECT and i not in ESCALATING][:2]
+        both = sum(prediction.probabilities.get(i, 0.0) for i in alternatives) >= BOTH_MIN
+        if prediction.ambiguous and not follow_up and not both:
+            if state.get("misunderstandings", 0) >= 1:
+                step.escalate = EscalationReason.MISUNDERSTOOD.value
+                return step
+            if len(alternatives) == 2:
+                step.clarify = [alternatives[0].value, alternatives[1].value]
+                return step
+        intents = [intent, *self._secondary(prediction, intent)]
+        if prediction.ambiguous and both and not follow_up:  # clearly about these two: answer both
+            intents = _unique([*alternatives, *intents])
+        if ctx.tools.resident_id is None:
+            intents = [i for i in intents if i not in NEEDS_ACCOUNT] or [Intent.POLICY_QUESTION]
+        step.intents = [i.value for i in intents]
+        step.calls = _dedupe([c for i in intents for c in tools_for(i, slots, text, ctx.tools.today)])
+        return step
+
+    @staticmethod
+    def _secondary(prediction: IntentPrediction, top: Intent) -> list[Intent]:
+        return [
+            i
+            for i, p in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1])
+            if i is not top and p >= SECONDARY_MIN and i not in ESCALATING and i not in DIRECT
+        ]
+
+    @staticmethod
+    def _after_tools(state: AssistantState) -> PlanStep:
+        turn = state["turn"]
+        if any(r["name"] == "escalate" and r["result"].get("escalation_id") for r in turn.get("runs", [])):
+            return PlanStep()
+        for proposal in results_of(turn, "propose_payment_plan"):
+            assert isinstance(proposal, PlanProposal)
+            reason = _plan_escalation(proposal)
+            if reason is not None:
+                summary = (
+                    f"Resident asked for a payment plan ({proposal.reason}); balance "
+                    f"{money(proposal.balance_cents)}; policy allows {proposal.max_installments} payments."
+                )
+                args = {"reason": reason.value, "summary": summary}
+                return PlanStep(calls=[ToolCall("escalate", args)])
+        return PlanStep()
+
+
+def _plan_escalation(proposal: PlanProposal) -> EscalationReason | None:
+    if proposal.eligible:
+        return (
+            EscalationReason.HARDSHIP_BEYOND_POLICY
+            if proposal.beyond_policy
+            else EscalationReason.PLAN_REVIEW
+        )
+    if proposal.reason in ("below_minimum", "already_active"):
+        return EscalationReason.HARDSHIP_BEYOND_POLICY
+    if proposal.reason == "open_dispute":
+        return EscalationReason.ACCOUNT_RESTRICTED
+    return None
+
+
+def tools_for(intent: Intent, slots: Slots, text: str, today: date) -> list[ToolCall]:
+    """The tools that answer an intent, with arguments from the message's slots."""
+    month = f"{slots.months[0][0]:04d}-{slots.months[0][1]:02d}" if slots.months else None
+    amount = slots.amounts_cents[0] if slots.amounts_cents else None
+    day = slots.dates[0].isoformat() if slots.dates else None
+    past_month = month is not None and month < today.strftime("%Y-%m")
+    if intent is Intent.BALANCE:
+        calls = [ToolCall("get_balance")]
+        if month:
+            calls.insert(0, ToolCall("get_recent_activity", {"month": month}))
+        return calls
+    if intent is Intent.DUE_DATE:
+        return (
+            [ToolCall("get_recent_activity", {"month": month})] if past_month else [ToolCall("get_next_due")]
+        )
+    if intent is Intent.LATE_FEE_RULES:
+        return [ToolCall("get_lease_terms")]
+    if intent is Intent.EXPLAIN_CHARGE:
+        kind = slots.charge_kinds[0] if slots.charge_kinds else None
+        return [
+            ToolCall(
+                "explain_charge",
+                {"amount_cents": amount, "kind": kind, "on": day, "month": month, "words": text[:200]},
+            )
+        ]
+    if intent is Intent.PAYMENT_STATUS:
+        calls = [ToolCall("get_payment_status", {"amount_cents": amount, "on": day})]
+        if "nsf_fee" in slots.charge_kinds:  # "what's the fee when a payment bounces": explain the fee too
+            calls.append(ToolCall("explain_charge", {"kind": "nsf_fee", "words": text[:200]}))
+        return calls
+    if intent is Intent.HOW_TO_PAY:
+        return [ToolCall("get_lease_terms"), ToolCall("search_policies", {"query": text})]
+    if intent is Intent.PAYMENT_PLAN:
+        first = next((d.isoformat() for d in slots.dates if d >= today), None)
+        return [
+            ToolCall("propose_payment_plan", {"installments": slots.installments, "first_payment_on": first})
+        ]
+    if intent is Intent.PROMISE_TO_PAY:
+        return [ToolCall("get_balance"), ToolCall("get_next_due")]
+    if intent is Intent.POLICY_QUESTION:
+        return [ToolCall("search_policies", {"query": text})]
+    return []
+
+
+def _follow_up(prediction: IntentPrediction, slots: Slots, state: AssistantState) -> bool:
+    """A short message that only makes sense after the last one: "what about October?" (a new month, date
+    or amount) or "how much will it be" (the classifier is unsure between intents)."""
+    last = state.get("last_intent")
+    if not last or Intent(last) in DIRECT or Intent(last) in ESCALATING:
+        return False
+    if len(state["turn"].get("text", "").split()) > FOLLOW_UP_MAX_WORDS or prediction.escalation_triggers:
+        return False
+    has_slot = bool(slots.months or slots.dates or slots.amounts_cents or slots.charge_kinds)
+    return (has_slot and prediction.confidence < 0.6) or prediction.ambiguous
+
+
+def _question_part(text: str) -> str:
+    """Long messages tell a story first and ask last: read the final sentences."""
+    if len(text) <= LONG_MESSAGE:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    tail = ""
+    for sentence in reversed(sentences):
+        if len(tail) + len(sentence) > LONG_MESSAGE // 2 and tail:
+            break
+        tail = f"{sentence} {tail}".strip()
+    return tail
+
+
+def _unique(intents: list[Intent]) -> list[Intent]:
+    return list(dict.fromkeys(intents))
+
+
+def _ranked(prediction: IntentPrediction) -> list[Intent]:
+    return [i for i, _ in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1])]
+
+
+def _escalating_reason(prediction: IntentPrediction) -> EscalationReason:
+    for intent in _ranked(prediction):
+        if intent in ESCALATION_FOR:
+            return ESCALATION_FOR[intent]
+    return EscalationReason.REQUESTED_PERSON
+
+
+def _dedupe(calls: list[ToolCall]) -> list[ToolCall]:
+    seen: set[str] = set()
+    out = []
+    for call in calls:
+        if call.name not in seen:
+            seen.add(call.name)
+            out.append(call)
+    return out
+
+
+def _plain(slots: Slots) -> dict[str, Any]:
+    return slots.model_dump(mode="json")

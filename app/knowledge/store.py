@@ -1,0 +1,73 @@
+"""The Chroma side: a client per settings, the documents collection, and its corpus version.
+
+Embedded Chroma (a `PersistentClient` under `settings.chroma_dir`) unless `CHROMA_URL` names a server.
+Ingest writes precomputed vectors, so the collection's embedding function is only used if someone
+queries Chroma by text; it is still attached so the collection records which model made its vectors.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
+
+from app.config import Settings
+from app.knowledge.constants import COLLECTION_NAME, CORPUS_VERSION_KEY, EMBEDDING_MODEL_ID
+from app.knowledge.embedding import embedding_function
+
+
+def make_client(*, settings: Settings) -> ClientAPI:
+    """An HTTP client for `settings.CHROMA_URL`, else an embedded client at `settings.chroma_dir`."""
+    # chromadb's Settings read the environment too, and its unused `environment` field picks up our
+    # ENVIRONMENT variable; pinned here so two clients for one path always agree (chromadb refuses a
+    # second client for a path "with different settings").
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, environment="")
+    if settings.CHROMA_URL:
+        url = urlsplit(settings.CHROMA_URL)
+        if url.scheme not in {"http", "https"} or not url.hostname:
+            raise ValueError(f"CHROMA_URL must look like http://host:8000, not {settings.CHROMA_URL!r}")
+        ssl = url.scheme == "https"
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or (443 if ssl else 8000), ssl=ssl, settings=chroma_settings
+        )
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def open_collection(client: ClientAPI) -> Collection:
+    """The documents collection, created (cosine space, our embedding function) on first use."""
+    return client.get_or_create_collection(
+        name=COLLECTION_NAME,
+        embedding_function=embedding_function(),
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata={"embedding_model": EMBEDDING_MODEL_ID},
+    )
+
+
+def corpus_version(client: ClientAPI) -> str:
+    """The token ingest last stored on the collection ('' before the first ingest).
+
+    Read fresh from the client on every call (a `Collection` object caches its metadata), so a
+    long-running retriever notices another process's ingest. Costs about half a millisecond embedded.
+    """
+    try:
+        collection = client.get_collection(COLLECTION_NAME, embedding_function=embedding_function())
+    except NotFoundError:
+        return ""
+    metadata = collection.metadata or {}
+    version = metadata.get(CORPUS_VERSION_KEY)
+    return str(version) if version is not None else f"count:{collection.count()}"
+
+
+def bump_corpus_version(collection: Collection) -> str:
+    """Record that the collection's chunks changed; retrievers reload their mirror when they see it."""
+    version = uuid.uuid4().hex
+    metadata = dict(collection.metadata or {})
+    metadata[CORPUS_VERSION_KEY] = version
+    collection.modify(metadata=metadata)
+    return version

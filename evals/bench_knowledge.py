@@ -1,0 +1,353 @@
+"""Knowledge-layer benchmark: ingest throughput, re-ingest speed-up, and query latency at 10,000 chunks.
+
+Figures and the issue's targets:
+
+- end-to-end ingest throughput (pages/s, chunks/s, tokens/s) for the demo corpus and for a generated
+  500-page corpus, beside the bare embedding model's tokens/s on the same chunk texts in the same run;
+  target: ingest >= 85% of bare embedding throughput (the model is loaded before either is timed);
+- re-ingesting the unchanged 500-page corpus: target >= 20x faster than the first ingest;
+- query latency p50/p95 through `Retriever.retrieve` (query embedding included) at 10,000 chunks,
+  both with all of them in one property's scope (the worst case) and spread over 20 properties;
+  target p95 <= 15 ms.
+
+The 10,000-chunk index is made from the 500-page corpus's real chunks and vectors, copied with a
+little noise on each vector: embedding 10,000 chunks here would take minutes and measure nothing
+the ingest figures do not already show. `python -m evals.bench_knowledge` prints the table.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fpdf import FPDF
+from rich.console import Console
+from rich.table import Table
+
+from app.config import Settings
+from app.demo.documents import DOCUMENT_DATE, demo_terms, write_demo_documents
+from app.knowledge.constants import EMBEDDING_MAX_TOKENS, INDEX_VERSION
+from app.knowledge.embedding import get_encoder
+from app.knowledge.records import ChunkMetadata, chunk_id, search_text
+from app.knowledge.retrieval import Retriever
+from app.knowledge.store import bump_corpus_version, make_client, open_collection
+from evals.retrieval import load_cases, scratch_settings
+from ingest.pipeline import ingest_paths
+from ingest.report import IngestReport
+
+TARGET_INGEST_SHARE = 0.85
+TARGET_REINGEST_SPEEDUP = 20.0
+TARGET_P95_MS = 15.0
+GENERATED_PAGES = 500
+QUERY_CHUNKS = 10_000
+
+_SUBJECTS = [
+    "the monthly rent",
+    "the security deposit",
+    "a returned payment",
+    "the late charge",
+    "a payment plan",
+    "the pet addendum",
+    "the parking permit",
+    "a maintenance request",
+    "the renewal offer",
+    "the move-out notice",
+    "the utility bill",
+    "the resident portal",
+    "an AutoPay draft",
+    "a partial payment",
+    "the community manager",
+]
+_VERBS = [
+    "is due",
+    "must be paid",
+    "will be applied",
+    "may be refused",
+    "is reviewed",
+    "is charged",
+    "will be refunded",
+    "is recorded",
+    "must be requested in writing",
+    "is credited",
+]
+_TAILS = [
+    "on or before the first day of each month",
+    "within five business days",
+    "after the grace period ends",
+    "as described in the Rent Payment Policy",
+    "unless state law requires otherwise",
+    "through the resident portal",
+    "at the leasing office during office hours",
+    "before the lease term ends",
+    "for each day it remains unpaid",
+    "together with any other amount then due",
+    "by certified funds after two returned payments",
+]
+
+
+def _paragraph(rng: random.Random) -> str:
+    sentences = []
+    for _ in range(rng.randint(3, 6)):
+        sentence = f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_TAILS)}"
+        if rng.random() < 0.4:
+            sentence += f", and {rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_TAILS)}"
+        sentences.append(sentence[0].upper() + sentence[1:] + ".")
+    return " ".join(sentences)
+
+
+def write_generated_corpus(out_dir: Path, *, pages: int = GENERATED_PAGES, pages_per_file: int = 20) -> int:
+    """Lease-like PDFs with numbered clauses and running headers, `pages` pages in all; returns pages."""
+    rng = random.Random(20250101)
+    written = 0
+    for number in range(pages // pages_per_file):
+        pdf = FPDF(format="letter")
+        pdf.set_creation_date(DOCUMENT_DATE)
+        pdf.set_title(f"Generated Lease {number + 1:03d}")
+        pdf.set_auto_page_break(auto=False)
+        clause = 0
+        for page in range(pages_per_file):
+            pdf.add_page()
+            pdf.set_font("Helvetica", "I", 8)
+            pdf.cell(
+                0,
+                5,
+                f"Generated Lease {number + 1:03d} - Residential Lease Agreement",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+            while pdf.get_y() < 230:
+                clause += 1
+                pdf.set_font("Helvetica", "B", 11)
+                pdf.multi_cell(
+                    0, 6, f"{clause}. {rng.choice(_SUBJECTS).upper()}", new_x="LMARGIN", new_y="NEXT"
+                )
+                pdf.set_font("Helvetica", "", 10)
+                pdf.multi_cell(0, 5, _paragraph(rng), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_y(-15)
+            pdf.set_font("Helvetica", "I", 8)
+            pdf.cell(0, 5, f"Form GEN-{number + 1:03d} | Page {page + 1} of {pages_per_file}", align="C")
+            written += 1
+        (out_dir / f"lease-{number + 1:03d}.pdf").write_bytes(bytes(pdf.output()))
+    return written
+
+
+def _stored_texts(settings: Settings) -> tuple[list[str], list[str], list[ChunkMetadata], np.ndarray]:
+    collection = open_collection(make_client(settings=settings))
+    got = collection.get(include=["documents", "metadatas", "embeddings"])
+    metadatas = [ChunkMetadata.from_chroma(meta) for meta in got["metadatas"] or []]
+    return (
+        list(got["ids"]),
+        list(got["documents"] or []),
+        metadatas,
+        np.asarray(got["embeddings"], dtype=np.float32),
+    )
+
+
+def _embedding_inputs(settings: Settings) -> list[str]:
+    """Exactly the texts ingest embedded for the chunks now stored (heading line included)."""
+    _, texts, metadatas, _ = _stored_texts(settings)
+    return [
+        search_text(title=m.title, section_path=m.section_path, text=t)
+        for t, m in zip(texts, metadatas, strict=True)
+    ]
+
+
+def _bare_embedding_seconds(inputs: list[str]) -> float:
+    started = time.perf_counter()
+    get_encoder().embed(inputs)
+    return time.perf_counter() - started
+
+
+def _timed_against_bare(
+    name: str, ingest: Callable[[], list[IngestReport]], settings: Settings
+) -> dict[str, Any]:
+    """Run `ingest`, then the bare model twice on exactly the texts it embedded; compare throughput.
+
+    Two comparisons, both against the 0.85 target:
+
+    - `ingest_vs_model_in_run`: time inside the model over total ingest time, both from the same run
+      (the model's throughput measured inside the ingest, on the same chunks, at the same moment);
+      not swayed by a neighbour's load changing during the bench;
+    - `ingest_vs_bare`: a separate bare pass (mean of two, right after the ingest) over ingest time;
+      the literal reading of the target, but on a shared machine it also measures the load drift
+      between the two windows.
+    """
+    started = time.perf_counter()
+    reports = ingest()
+    seconds = time.perf_counter() - started
+    inputs = _embedding_inputs(settings)
+    bare = (_bare_embedding_seconds(inputs) + _bare_embedding_seconds(inputs)) / 2
+    in_model = sum(r.embed_seconds for r in reports)
+    cut = sum(n >= EMBEDDING_MAX_TOKENS for n in get_encoder().count_tokens(inputs))
+    pages = sum(r.pages for r in reports)
+    chunks = sum(r.chunks for r in reports)
+    tokens = sum(r.tokens for r in reports)
+    return {
+        f"{name}_pages": pages,
+        f"{name}_chunks": chunks,
+        f"{name}_tokens": tokens,
+        f"{name}_ingest_seconds": round(seconds, 3),
+        f"{name}_pages_per_s": round(pages / seconds, 1),
+        f"{name}_chunks_per_s": round(chunks / seconds, 1),
+        f"{name}_tokens_per_s": round(tokens / seconds),
+        f"{name}_model_tokens_per_s_in_run": round(tokens / in_model),
+        f"{name}_ingest_vs_model_in_run": round(in_model / seconds, 3),
+        f"{name}_bare_tokens_per_s": round(tokens / bare),
+        f"{name}_ingest_vs_bare": round(bare / seconds, 3),
+        f"{name}_chunks_cut_at_256_wordpieces": cut,
+    }
+
+
+def bench_demo_corpus(root: Path) -> dict[str, Any]:
+    settings = scratch_settings(root / "demo")
+    documents = write_demo_documents(demo_terms(), settings.documents_dir)
+    return _timed_against_bare(
+        "demo",
+        lambda: [
+            ingest_paths([d.path], doc_type=d.doc_type, property_code=d.property_code, settings=settings)
+            for d in documents
+        ],
+        settings,
+    )
+
+
+def bench_generated_corpus(root: Path, *, pages: int = GENERATED_PAGES) -> tuple[dict[str, Any], Settings]:
+    settings = scratch_settings(root / "generated")
+    corpus = root / "generated-docs"
+    corpus.mkdir()
+    write_generated_corpus(corpus, pages=pages)
+    reports: list[IngestReport] = []
+
+    def ingest() -> list[IngestReport]:
+        reports.append(ingest_paths([corpus], doc_type="lease", property_code="bench", settings=settings))
+        return reports
+
+    figures = _timed_against_bare("generated", ingest, settings)
+    started = time.perf_counter()
+    again = ingest_paths([corpus], doc_type="lease", property_code="bench", settings=settings)
+    second = time.perf_counter() - started
+    if again.skipped != reports[0].files:
+        raise RuntimeError("re-ingest of an unchanged corpus did not skip every file")
+    figures["reingest_seconds"] = round(second, 3)
+    figures["reingest_speedup"] = round(figures["generated_ingest_seconds"] / second, 1)
+    return figures, settings
+
+
+def _build_query_index(source: Settings, root: Path, *, properties: int) -> Settings:
+    """QUERY_CHUNKS chunks made from `source`'s real chunks, spread over `properties` properties."""
+    settings = scratch_settings(root / f"query-{properties}")
+    _, texts, metadatas, vectors = _stored_texts(source)
+    rng = np.random.default_rng(7)
+    client = make_client(settings=settings)
+    collection = open_collection(client)
+    batch = client.get_max_batch_size()
+    for start in range(0, QUERY_CHUNKS, batch):
+        rows = range(start, min(QUERY_CHUNKS, start + batch))
+        picks = [i % len(texts) for i in rows]
+        noisy = vectors[picks] + rng.normal(scale=0.02, size=(len(picks), vectors.shape[1])).astype(
+            np.float32
+        )
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        copies = [
+            metadatas[pick].model_copy(
+                update={
+                    "property": f"property-{row % properties:02d}",
+                    "source": f"/bench/{row // 20:04d}.pdf",
+                }
+            )
+            for row, pick in zip(rows, picks, strict=True)
+        ]
+        collection.add(
+            ids=[
+                chunk_id(source=m.source, content_hash=f"{row:064d}", index=row)
+                for row, m in zip(rows, copies, strict=True)
+            ],
+            documents=[texts[pick] for pick in picks],
+            embeddings=noisy,
+            metadatas=[m.to_chroma() for m in copies],
+        )
+    bump_corpus_version(collection)
+    return settings
+
+
+def bench_queries(source: Settings, root: Path, *, properties: int) -> dict[str, float]:
+    """p50/p95 of `retrieve` (hybrid, k=5) over the eval questions, after one warm-up query."""
+    settings = _build_query_index(source, root, properties=properties)
+    retriever = Retriever.from_settings(settings=settings)
+    questions = [case.question for case in load_cases()]
+    retriever.retrieve("warm up", property_code="property-00")
+    timings = []
+    for question in questions * 2:
+        started = time.perf_counter()
+        retriever.retrieve(question, property_code="property-00", k=5)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "p50_ms": round(timings[len(timings) // 2], 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+    }
+
+
+def run_knowledge_bench() -> dict[str, Any]:
+    """Run every knowledge benchmark in a temporary directory, print the table, return the figures."""
+    get_encoder().embed(["load the model before anything is timed"])
+    with tempfile.TemporaryDirectory(prefix="doorstep-bench-") as tmp:
+        root = Path(tmp)
+        figures: dict[str, Any] = {"index_version": INDEX_VERSION}
+        figures |= bench_demo_corpus(root)
+        generated, generated_settings = bench_generated_corpus(root)
+        figures |= generated
+        for properties, label in ((1, "query_one_scope"), (20, "query_20_properties")):
+            for name, value in bench_queries(generated_settings, root, properties=properties).items():
+                figures[f"{label}_{name}"] = value
+    _print(figures)
+    return figures
+
+
+def _print(figures: dict[str, Any]) -> None:
+    table = Table(title="Knowledge benchmark")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("vs target", justify="right")
+
+    def row(label: str, value: float, unit: str = "", target: str = "", ratio: float | None = None) -> None:
+        verdict = "" if ratio is None else f"[{'green' if ratio >= 1 else 'red'}]{ratio:.2f}x[/]"
+        table.add_row(label, f"{value:,}{unit}", target, verdict)
+
+    for name in ("demo", "generated"):
+        row(f"{name}: pages / chunks", figures[f"{name}_pages"], f" / {figures[f'{name}_chunks']:,}")
+        row(f"{name}: ingest pages/s", figures[f"{name}_pages_per_s"])
+        row(f"{name}: ingest chunks/s", figures[f"{name}_chunks_per_s"])
+        row(f"{name}: ingest tokens/s", figures[f"{name}_tokens_per_s"])
+        row(f"{name}: model tokens/s inside the ingest", figures[f"{name}_model_tokens_per_s_in_run"])
+        for key, label in (
+            ("ingest_vs_model_in_run", "ingest / model (same run)"),
+            ("ingest_vs_bare", "ingest / bare pass"),
+        ):
+            share = figures[f"{name}_{key}"]
+            row(f"{name}: {label}", share, "", f">= {TARGET_INGEST_SHARE}", share / TARGET_INGEST_SHARE)
+        row(f"{name}: bare pass tokens/s", figures[f"{name}_bare_tokens_per_s"])
+        row(f"{name}: chunks cut at 256 wordpieces", figures[f"{name}_chunks_cut_at_256_wordpieces"])
+    speedup = figures["reingest_speedup"]
+    row(
+        "re-ingest unchanged: speed-up",
+        speedup,
+        "x",
+        f">= {TARGET_REINGEST_SPEEDUP:g}x",
+        speedup / TARGET_REINGEST_SPEEDUP,
+    )
+    for label in ("query_one_scope", "query_20_properties"):
+        row(f"{label} p50 (10k chunks)", figures[f"{label}_p50_ms"], " ms")
+        p95 = figures[f"{label}_p95_ms"]
+        row(f"{label} p95 (10k chunks)", p95, " ms", f"<= {TARGET_P95_MS:g} ms", TARGET_P95_MS / p95)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    run_knowledge_bench()

@@ -1,0 +1,1 @@
+"""Pieces of `python -m evals.bench`: fresh databases to measure on, and the measurements themselves."""

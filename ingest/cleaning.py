@@ -1,0 +1,80 @@
+"""Text clean-up between loading and section detection.
+
+Keeps the line structure (section detection reads lines) but removes what a reader skips: running
+page headers and footers, page numbers, words hyphenated across line breaks, odd whitespace and
+compatibility characters (ligatures, non-breaking spaces, soft hyphens).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+
+from ingest.document import Page
+
+#: How many non-empty lines at the top and bottom of a page may be header or footer.
+EDGE_LINES = 3
+#: A line is running matter when it sits at the same edge of at least this share of the pages.
+REPEAT_SHARE = 0.5
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\ufeff]")
+_HYPHENATED = re.compile(r"([A-Za-z])-\n([a-z])")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE)
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, one space between words, no trailing spaces, Unix newlines, at most one blank line."""
+    text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INVISIBLE.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def dehyphenate(text: str) -> str:
+    """Join 'pay-\\nment' into 'payment': a letter, a hyphen at line end, a lower-case letter next."""
+    return _HYPHENATED.sub(r"\1\2", text)
+
+
+def _signature(line: str) -> str:
+    """Lines that differ only in numbers ('Page 2 of 9', 'Page 3 of 9') are the same running line."""
+    return _DIGITS.sub("#", line.casefold())
+
+
+def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
+    content = [i for i, line in enumerate(lines) if line]
+    return content[:EDGE_LINES], content[-EDGE_LINES:]
+
+
+def _running_signatures(pages: list[list[str]]) -> set[str]:
+    """Signatures found at a page edge on at least REPEAT_SHARE of the pages (and on two or more)."""
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        top, bottom = _edges(lines)
+        counts.update({_signature(lines[i]) for i in top + bottom})
+    needed = max(2, math.ceil(REPEAT_SHARE * len(pages)))
+    return {sig for sig, count in counts.items() if count >= needed}
+
+
+def strip_running_lines(pages: list[Page]) -> list[Page]:
+    """Remove repeated headers and footers and bare page numbers from the edges of each page."""
+    split = [page.text.split("\n") for page in pages]
+    running = _running_signatures(split) if len(pages) >= 2 else set()
+    cleaned = []
+    for page, lines in zip(pages, split, strict=True):
+        top, bottom = _edges(lines)
+        drop = {i for i in top + bottom if _signature(lines[i]) in running or _PAGE_NUMBER.match(lines[i])}
+        kept = [line for i, line in enumerate(lines) if i not in drop]
+        cleaned.append(Page(page.number, "\n".join(kept)))
+    return cleaned
+
+
+def clean_pages(pages: list[Page]) -> list[Page]:
+    """Normalise, strip running headers and footers, then join hyphenated words, page by page."""
+    normalized = [Page(page.number, normalize_text(page.text)) for page in pages]
+    stripped = strip_running_lines(normalized)
+    return [Page(page.number, normalize_text(dehyphenate(page.text))) for page in stripped]

@@ -1,0 +1,29 @@
+"""PDF via pypdf, one `Page` per PDF page so citations keep their page numbers."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import PyPdfError
+
+from ingest.document import LoadedDocument, LoadError, Page
+
+
+def load_pdf(data: bytes) -> LoadedDocument:
+    """Extract each page's text layer; refuse encrypted and unreadable files with a clear reason."""
+    if not data.lstrip().startswith(b"%PDF"):
+        raise LoadError("not a PDF: the file does not start with a PDF header")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise LoadError("encrypted PDF: it needs a password to open; save an unprotected copy")
+        pages = [Page(number, page.extract_text() or "") for number, page in enumerate(reader.pages, 1)]
+        title = reader.metadata.title if reader.metadata else None
+    except LoadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise LoadError(f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
+    if not pages:
+        raise LoadError("the PDF has no pages")
+    return LoadedDocument(format="pdf", pages=pages, title=(title or "").strip() or None)

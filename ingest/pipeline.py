@@ -1,0 +1,380 @@
+"""Ingest files into the documents collection: load, clean, split, chunk, embed, write.
+
+Idempotent by content: each chunk carries the sha256 of its file's bytes (and the index version and
+the property and type it was filed under), so a re-run skips files whose stored chunks match, and
+replaces the chunks of files that changed. The chunks themselves are the manifest; there is no side
+file to drift from the index, and a Chroma server shared by several hosts works the same way.
+
+Nothing is half-written. A file is parsed, chunked and embedded completely before anything of it is
+written (files are embedded in groups, then written one by one). Its new chunks are upserted first
+(their ids include the new content hash, so they never overwrite the old version in place), and
+only after that are the old version's chunks deleted. A crash between the two leaves both versions,
+which the next run notices (the stored hashes disagree) and finishes. A file that fails keeps its
+previous chunks, if it had any.
+
+"Removed" means: a previously ingested source under one of the directory arguments, or named
+exactly by a file argument, that no longer exists on disk. Its chunks are deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chromadb.api.models.Collection import Collection
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from app.config import Settings
+from app.knowledge.constants import DOC_TYPES, INDEX_VERSION, PORTFOLIO_WIDE, DocType
+from app.knowledge.embedding import FloatMatrix, MiniLMEncoder, get_encoder
+from app.knowledge.records import PATH_SEPARATOR, ChunkMetadata, chunk_id, search_text
+from app.knowledge.store import bump_corpus_version, make_client, open_collection
+from app.knowledge.tokens import get_encoding
+from ingest.chunking import Chunk, Chunker
+from ingest.cleaning import clean_pages
+from ingest.document import LoadedDocument, LoadError
+from ingest.loaders import load_document
+from ingest.report import FailedFile, FileRow, IngestReport
+from ingest.sections import split_sections
+
+_PROPERTY_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_MANIFEST_PAGE = 5000
+#: Parsed files wait until this many chunks are pending, then are embedded in one call: the model's
+#: batches then fill up (and sort by length) across small files, as a bare embedding run's would.
+EMBED_GROUP_CHUNKS = 256
+
+
+@dataclass(slots=True)
+class _StoredSource:
+    """What the collection holds for one source path."""
+
+    ids: list[str] = field(default_factory=list)
+    keys: set[tuple[str, str, str, str]] = field(default_factory=set)
+    expected: set[int] = field(default_factory=set)
+
+    def matches(self, key: tuple[str, str, str, str]) -> bool:
+        """All chunks are from this exact file version and filing, and none is missing."""
+        return self.keys == {key} and self.expected == {len(self.ids)}
+
+
+@dataclass(slots=True)
+class _Parsed:
+    """One file parsed and chunked in memory, waiting for its vectors."""
+
+    source: str
+    ids: list[str]
+    texts: list[str]
+    embed_texts: list[str]
+    metadatas: list[ChunkMetadata]
+    pages: int
+    tokens: int
+    stale: list[str] = field(default_factory=list)
+    """Ids of the file's previous version that the new version does not reuse."""
+    replaces: bool = False
+
+
+@dataclass(slots=True)
+class _Run:
+    """Shared state of one ingest run."""
+
+    collection: Collection
+    encoder: MiniLMEncoder
+    chunker: Chunker
+    doc_type: DocType
+    property_value: str
+    stored: dict[str, _StoredSource]
+    started_at: str
+    batch: int
+    """The most records Chroma takes in one call."""
+    embed_seconds: float = 0.0
+    changed: bool = False
+
+
+def ingest_paths(
+    paths: list[Path],
+    *,
+    doc_type: DocType,
+    property_code: str | None,
+    settings: Settings,
+    progress: bool = False,
+) -> IngestReport:
+    """Ingest files and directories (recursively) as documents of `doc_type`.
+
+    `property_code` files them under one property; None makes them portfolio-wide (searched with
+    every property). Per-file failures are reported with a reason and do not stop the others.
+    """
+    if doc_type not in DOC_TYPES:
+        raise ValueError(f"doc_type must be one of {', '.join(DOC_TYPES)}, not {doc_type!r}")
+    if property_code is not None and not _PROPERTY_CODE.match(property_code):
+        raise ValueError(f"property code must be a lowercase slug like 'maple-court', not {property_code!r}")
+    started = time.perf_counter()
+    client = make_client(settings=settings)
+    collection = open_collection(client)
+    run = _Run(
+        collection=collection,
+        encoder=get_encoder(),
+        chunker=Chunker(get_encoding(cache_dir=settings.data_dir / "cache" / "tiktoken")),
+        doc_type=doc_type,
+        property_value=property_code or PORTFOLIO_WIDE,
+        stored=_read_manifest(collection),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        batch=client.get_max_batch_size(),
+    )
+    files, rows = _discover(paths)
+    file_rows: dict[str, FileRow] = {}
+    pending: list[_Parsed] = []
+    try:
+        rows.extend(_remove_missing(run, paths, found={str(path) for path in files}))
+        with _progress_bar(enabled=progress, total=len(files)) as advance:
+            for path in files:
+                advance(path.name)
+                parsed = _parse_file(run, path)
+                if isinstance(parsed, FileRow):
+                    file_rows[parsed.path] = parsed
+                    continue
+                pending.append(parsed)
+                if sum(len(p.ids) for p in pending) >= EMBED_GROUP_CHUNKS:
+                    file_rows.update(_embed_and_write(run, pending))
+                    pending = []
+            file_rows.update(_embed_and_write(run, pending))
+    finally:
+        if run.changed:  # also when a write failed: files written before it are complete and searchable
+            bump_corpus_version(collection)
+    rows.extend(file_rows[str(path)] for path in files)
+    return _report(rows, seconds=time.perf_counter() - started, embed_seconds=run.embed_seconds)
+
+
+def _discover(paths: list[Path]) -> tuple[list[Path], list[FileRow]]:
+    """Files to ingest (resolved, sorted, de-duplicated) and rows for arguments that are missing."""
+    files: dict[str, Path] = {}
+    rows: list[FileRow] = []
+    for given in paths:
+        path = given.expanduser().resolve()
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if child.is_file() and not any(part.startswith((".", "~$")) for part in relative):
+                    files.setdefault(str(child), child)
+        elif path.is_file():
+            files.setdefault(str(path), path)
+        elif not path.exists():
+            continue  # handled by _remove_missing: removed if it was ingested, else reported there
+        else:
+            rows.append(FileRow(path=str(path), status="failed", reason="not a regular file"))
+    return list(files.values()), rows
+
+
+def _read_manifest(collection: Collection) -> dict[str, _StoredSource]:
+    """Group the collection's chunk ids by source, with the version keys their metadata carry."""
+    stored: dict[str, _StoredSource] = {}
+    offset = 0
+    while True:
+        page = collection.get(include=["metadatas"], limit=_MANIFEST_PAGE, offset=offset)
+        for id_, metadata in zip(page["ids"], page["metadatas"] or [], strict=True):
+            entry = stored.setdefault(str(metadata["source"]), _StoredSource())
+            entry.ids.append(id_)
+            entry.keys.add(
+                (
+                    str(metadata["content_hash"]),
+                    str(metadata["index_version"]),
+                    str(metadata["property"]),
+                    str(metadata["doc_type"]),
+                )
+            )
+            entry.expected.add(int(str(metadata["chunk_count"])))
+        if len(page["ids"]) < _MANIFEST_PAGE:
+            return stored
+        offset += _MANIFEST_PAGE
+
+
+def _remove_missing(run: _Run, paths: list[Path], *, found: set[str]) -> list[FileRow]:
+    """Delete chunks of sources that vanished from the directories (or exact files) given."""
+    rows: list[FileRow] = []
+    scopes = [given.expanduser().resolve() for given in paths]
+    for source, entry in sorted(run.stored.items()):
+        if source in found or Path(source).exists():
+            continue
+        source_path = Path(source)
+        if any(source_path == scope or source_path.is_relative_to(scope) for scope in scopes):
+            _delete(run, entry.ids)
+            rows.append(FileRow(path=source, status="removed", reason="file no longer exists"))
+    removed = [Path(row.path) for row in rows]
+    for scope in scopes:
+        if not scope.exists() and not any(path == scope or path.is_relative_to(scope) for path in removed):
+            rows.append(FileRow(path=str(scope), status="failed", reason="no such file or directory"))
+    return rows
+
+
+def _parse_file(run: _Run, path: Path) -> _Parsed | FileRow:
+    """The file parsed and chunked, or its row when it is unchanged or cannot be used."""
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileRow(path=source, status="failed", reason=f"cannot read: {exc.strerror or exc}")
+    content_hash = hashlib.sha256(data).hexdigest()
+    key = (content_hash, INDEX_VERSION, run.property_value, run.doc_type)
+    previous = run.stored.get(source)
+    if previous is not None and previous.matches(key):
+        return FileRow(path=source, status="skipped", reason="unchanged")
+    try:
+        parsed = _parse(run, path, data, content_hash)
+    except LoadError as exc:
+        return FileRow(path=source, status="failed", reason=str(exc))
+    if previous is not None:
+        new_ids = set(parsed.ids)
+        parsed.stale = [i for i in previous.ids if i not in new_ids]
+        parsed.replaces = True
+    return parsed
+
+
+def _embed_and_write(run: _Run, group: list[_Parsed]) -> dict[str, FileRow]:
+    """Embed a group of files in one call (so batches fill up across small files), then write each
+    file whole, one after another."""
+    if not group:
+        return {}
+    started = time.perf_counter()
+    vectors = run.encoder.embed([text for parsed in group for text in parsed.embed_texts])
+    run.embed_seconds += time.perf_counter() - started
+    rows: dict[str, FileRow] = {}
+    offset = 0
+    for parsed in group:
+        _write(run, parsed, vectors[offset : offset + len(parsed.ids)])
+        offset += len(parsed.ids)
+        rows[parsed.source] = FileRow(
+            path=parsed.source,
+            status="replaced" if parsed.replaces else "ingested",
+            pages=parsed.pages,
+            chunks=len(parsed.ids),
+            tokens=parsed.tokens,
+        )
+    return rows
+
+
+def _load(path: Path, data: bytes) -> LoadedDocument:
+    try:
+        return load_document(path, data)
+    except LoadError:
+        raise
+    except Exception as exc:  # a parser bug on a hostile file must not stop the other files
+        raise LoadError(f"could not parse ({type(exc).__name__}: {exc})") from exc
+
+
+def _parse(run: _Run, path: Path, data: bytes, content_hash: str) -> _Parsed:
+    """Load, clean, split and chunk one file entirely in memory."""
+    document = _load(path, data)
+    pages = clean_pages(document.pages)
+    sections = split_sections(pages, declares_headings=document.declares_headings)
+    chunks = run.chunker.chunk_sections(sections)
+    if not chunks:
+        raise LoadError("no text found after cleaning")
+    title = document.title or path.stem.replace("_", " ").replace("-", " ").strip().title()
+    metadatas = [
+        _metadata(run, path, title, content_hash, chunk, i, len(chunks)) for i, chunk in enumerate(chunks)
+    ]
+    return _Parsed(
+        source=str(path),
+        ids=[chunk_id(source=str(path), content_hash=content_hash, index=i) for i in range(len(chunks))],
+        texts=[chunk.text for chunk in chunks],
+        embed_texts=[
+            search_text(title=title, section_path=meta.section_path, text=chunk.text)
+            for meta, chunk in zip(metadatas, chunks, strict=True)
+        ],
+        metadatas=metadatas,
+        pages=len(pages),
+        tokens=sum(chunk.tokens for chunk in chunks),
+    )
+
+
+def _metadata(
+    run: _Run, path: Path, title: str, content_hash: str, chunk: Chunk, index: int, count: int
+) -> ChunkMetadata:
+    # A Markdown or Word title heading repeats the document title; the path starts below it.
+    path_below_title = [heading for heading in chunk.section_path if heading.casefold() != title.casefold()]
+    return ChunkMetadata(
+        property=run.property_value,
+        doc_type=run.doc_type,
+        title=title,
+        source=str(path),
+        page=chunk.page,
+        page_end=chunk.page_end,
+        section=chunk.section,
+        section_path=PATH_SEPARATOR.join(path_below_title),
+        content_hash=content_hash,
+        index_version=INDEX_VERSION,
+        chunk_index=index,
+        chunk_count=count,
+        tokens=chunk.tokens,
+        ingested_at=run.started_at,
+    )
+
+
+def _write(run: _Run, parsed: _Parsed, vectors: FloatMatrix) -> None:
+    """Upsert the new version's chunks, then drop the old version's (see the module docstring)."""
+    for start in range(0, len(parsed.ids), run.batch):
+        end = start + run.batch
+        run.collection.upsert(
+            ids=parsed.ids[start:end],
+            documents=parsed.texts[start:end],
+            embeddings=vectors[start:end],
+            metadatas=[meta.to_chroma() for meta in parsed.metadatas[start:end]],
+        )
+    run.changed = True
+    _delete(run, parsed.stale)
+
+
+def _delete(run: _Run, ids: list[str]) -> None:
+    for start in range(0, len(ids), run.batch):
+        run.collection.delete(ids=ids[start : start + run.batch])
+        run.changed = True
+
+
+@contextmanager
+def _progress_bar(*, enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on stderr, advanced once per file; a no-op when disabled."""
+    if not enabled:
+        yield lambda _name: None
+        return
+    columns = (
+        TextColumn("[bold]ingest[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("", total=total)
+        started = False
+
+        def advance(name: str) -> None:
+            nonlocal started
+            if started:
+                bar.advance(task)
+            started = True
+            bar.update(task, description=name)
+
+        yield advance
+        if started:
+            bar.advance(task)
+
+
+def _report(rows: list[FileRow], *, seconds: float, embed_seconds: float) -> IngestReport:
+    written = [row for row in rows if row.status in {"ingested", "replaced"}]
+    return IngestReport(
+        files=len(written),
+        pages=sum(row.pages for row in written),
+        chunks=sum(row.chunks for row in written),
+        tokens=sum(row.tokens for row in written),
+        skipped=sum(row.status == "skipped" for row in rows),
+        removed=sum(row.status == "removed" for row in rows),
+        failed=[FailedFile(path=row.path, reason=row.reason or "") for row in rows if row.status == "failed"],
+        seconds=round(seconds, 3),
+        embed_seconds=round(embed_seconds, 3),
+        rows=rows,
+    )

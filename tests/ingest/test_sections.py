@@ -1,0 +1,89 @@
+"""Section detection: numbered clauses, "Section N.", ALL-CAPS and Markdown headings."""
+
+from __future__ import annotations
+
+from ingest.document import Page
+from ingest.sections import detect_heading, split_sections
+
+
+def _titles(text: str, *, declares_headings: bool = False) -> list[str]:
+    return [s.title for s in split_sections([Page(1, text)], declares_headings=declares_headings)]
+
+
+def test_numbered_clauses_with_run_in_titles_split_off_their_body() -> None:
+    text = (
+        "4. RENT\n4.1 Monthly Rent. Rent is due on the 1st.\n"
+        "4.2 Late Charges. A $75.00 fee applies.\n5. PETS\nNo pets."
+    )
+
+    sections = split_sections([Page(3, text)])
+
+    assert [s.title for s in sections] == ["4.1 Monthly Rent", "4.2 Late Charges", "5. PETS"]
+    assert sections[1].path == ["4. RENT", "4.2 Late Charges"]
+    assert sections[1].text == "A $75.00 fee applies."
+    assert sections[1].page == 3
+
+
+def test_section_word_headings() -> None:
+    text = (
+        "Intro text.\nSection 5. Returned Payments\nA fee applies.\nSECTION 6 - UTILITIES\nTenant pays power."
+    )
+
+    assert _titles(text) == ["", "Section 5. Returned Payments", "SECTION 6. UTILITIES"]
+
+
+def test_all_caps_headings() -> None:
+    text = "SECURITY DEPOSIT\nThe deposit is $500.00.\nPARKING AND VEHICLES\nOne space."
+
+    assert _titles(text) == ["SECURITY DEPOSIT", "PARKING AND VEHICLES"]
+
+
+def test_markdown_headings_are_the_only_headings_when_declared() -> None:
+    text = "# Handbook\nWelcome.\n## Quiet Hours\n1. No parties.\nTRASH\n## Parking\nOne space."
+
+    sections = split_sections([Page(1, text)], declares_headings=True)
+
+    assert [s.title for s in sections] == ["Handbook", "Quiet Hours", "Parking"]
+    assert sections[1].path == ["Handbook", "Quiet Hours"]
+    assert "1. No parties." in sections[1].text and "TRASH" in sections[1].text
+
+
+def test_wrapped_line_starting_with_a_number_is_not_a_heading() -> None:
+    text = "4.2 Late Charges. If rent is not paid within\n5 Days After The Due Date a fee applies."
+
+    assert _titles(text) == ["4.2 Late Charges"]
+
+
+def test_cross_reference_at_line_start_after_an_unfinished_sentence_is_not_a_heading() -> None:
+    text = "5.1 Returned Payment Fee. Late charges apply as described in\n4.2 Late Charges above."
+
+    assert _titles(text) == ["5.1 Returned Payment Fee"]
+
+
+def test_numbered_list_inside_a_clause_is_not_a_heading() -> None:
+    text = (
+        "9. PAYMENT PLANS\nTo ask for a plan:\n1. Log in to the portal.\n2. Open Payment Plans.\n"
+        "10. DISPUTES\nWrite to us."
+    )
+
+    assert _titles(text) == ["9. PAYMENT PLANS", "10. DISPUTES"]
+
+
+def test_detect_heading_requires_a_title_not_a_sentence() -> None:
+    assert detect_heading("3. Residents must keep the premises clean and sanitary at all times.") is None
+    assert detect_heading("12.3 Early Termination. Resident may end the Lease early.") is not None
+    assert detect_heading("4.2 Late Charges", last_number=(5, 1)) is None  # numbering cannot go back
+
+
+def test_sections_keep_their_pages_across_a_page_break() -> None:
+    pages = [
+        Page(1, "8. PETS\n8.1 Pet Approval. No animals without"),
+        Page(2, "an addendum.\n9. PARKING\nOne space."),
+    ]
+
+    sections = split_sections(pages)
+
+    assert [(s.title, s.page, [line.page for line in s.lines]) for s in sections] == [
+        ("8.1 Pet Approval", 1, [1, 2]),
+        ("9. PARKING", 2, [2]),
+    ]

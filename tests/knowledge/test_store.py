@@ -1,0 +1,87 @@
+"""The Chroma client factory: embedded by default, a Chroma server when CHROMA_URL is set."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.config import Settings
+from app.knowledge.constants import COLLECTION_NAME
+from app.knowledge.retrieval import Retriever
+from app.knowledge.store import corpus_version, make_client, open_collection
+from ingest.pipeline import ingest_paths
+from tests.knowledge.support import write
+
+
+def test_embedded_client_keeps_the_index_under_the_data_dir(settings: Settings) -> None:
+    collection = open_collection(make_client(settings=settings))
+
+    assert collection.name == COLLECTION_NAME
+    assert settings.chroma_dir.is_dir()
+    assert corpus_version(make_client(settings=settings)).startswith("count:")
+
+
+def test_a_malformed_chroma_url_is_refused(tmp_path: Path) -> None:
+    settings = Settings(DOORSTEP_DATA_DIR=tmp_path, CHROMA_URL="chroma-box:8000", ENVIRONMENT="test")
+
+    with pytest.raises(ValueError, match="CHROMA_URL"):
+        make_client(settings=settings)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server on loopback (the `chroma` command chromadb installs)."""
+    port = _free_port()
+    binary = Path(sys.executable).with_name("chroma")
+    path = tmp_path_factory.mktemp("chroma-server")
+    process = subprocess.Popen(
+        [str(binary), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("the Chroma server did not start")
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_ingest_and_retrieval_work_against_a_chroma_server(tmp_path: Path, chroma_server: str) -> None:
+    settings = Settings(DOORSTEP_DATA_DIR=tmp_path / "data", CHROMA_URL=chroma_server, ENVIRONMENT="test")
+    write(
+        tmp_path / "docs" / "faq.md",
+        "# FAQ\n\n## Receipts\n\nThe portal emails a receipt for every payment.\n",
+    )
+
+    first = ingest_paths([tmp_path / "docs"], doc_type="faq", property_code=None, settings=settings)
+    again = ingest_paths([tmp_path / "docs"], doc_type="faq", property_code=None, settings=settings)
+
+    assert (first.files, first.failed, again.skipped) == (1, [], 1)
+    assert not settings.chroma_dir.exists()
+    passages = Retriever.from_settings(settings=settings).retrieve(
+        "do i get a receipt", property_code="maple-court"
+    )
+    assert [(p.section, p.property) for p in passages] == [("Receipts", None)]
