@@ -88,7 +88,11 @@ def main() -> int:
     sys.stdout.flush()
     knowledge = _knowledge_bench(console)
     if knowledge is not None:
-        REPORT.write_text(json.dumps(report | {"knowledge": knowledge}, indent=2, default=str) + "\n")
+        report = report | {"knowledge": knowledge}
+    from evals.benchmarks.turns import run_turn_bench
+
+    report = report | {"turns": run_turn_bench(console)}
+    REPORT.write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0
 
 
