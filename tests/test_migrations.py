@@ -22,3 +22,28 @@ def migrate_down(db: Database) -> None:
     with db.engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, "base")
+
+
+def test_upgrading_a_database_that_already_holds_data(tmp_path) -> None:  # noqa: ANN001
+    """Batch migrations rebuild tables on SQLite; rows pointing at them must not block the upgrade."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from app.config import Settings
+    from app.db import make_engine, make_sessionmaker
+    from app.demo.seed import SeedOptions, seed_demo
+
+    engine = make_engine(
+        Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'old.sqlite3'}", DOORSTEP_DATA_DIR=tmp_path)
+    )
+    migrate.upgrade(engine, "0001")
+    with make_sessionmaker(engine).begin() as session:
+        seed_demo(session, SeedOptions(units=40, months=4, as_of=date(2026, 11, 23)))
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert migrate.current_revision(engine) == migrate.head_revision()
+        assert conn.execute(text("SELECT COUNT(*) FROM payment_plans")).scalar() == 1
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
