@@ -19,9 +19,11 @@ import tiktoken
 from app.knowledge.constants import CHUNK_OVERLAP_TOKENS, CHUNK_TOKENS
 from ingest.sections import Line, Section
 
-_LIST_ITEM = re.compile(r"^(?:[-*\u2022\u25aa]|\(?[a-z0-9]{1,3}[.)])\s")
+_MARKER = r"\(?(?:\d{1,2}|[a-zA-Z]|[ivx]{2,4})[.)]"
+"""A list marker: "1.", "2)", "(a)", "b.", "iv." (but not "5th." at the start of a wrapped line)."""
+_LIST_ITEM = re.compile(rf"^(?:[-*\u2022\u25aa]|{_MARKER})\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[$]?[A-Z0-9])")
-_LIST_MARKER = re.compile(r"^\(?[0-9A-Za-z]{1,3}[.)]$")
+_LIST_MARKER = re.compile(rf"^{_MARKER}$")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.){1,3}|\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Ave|Blvd|Rd|Ste|Apt|Inc|Co|Corp|Ltd|Jr|Sr|vs|etc|"
     r"approx|Sec|Secs|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.)$"

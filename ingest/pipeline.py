@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,7 +48,7 @@ _PROPERTY_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _MANIFEST_PAGE = 5000
 #: Parsed files wait until this many chunks are pending, then are embedded in one call: the model's
 #: batches then fill up (and sort by length) across small files, as a bare embedding run's would.
-EMBED_GROUP_CHUNKS = 256
+EMBED_GROUP_CHUNKS = 1024
 
 
 @dataclass(slots=True)
@@ -132,18 +132,19 @@ def ingest_paths(
     pending: list[_Parsed] = []
     try:
         rows.extend(_remove_missing(run, paths, found={str(path) for path in files}))
-        with _progress_bar(enabled=progress, total=len(files)) as advance:
+        with _progress(enabled=progress, total=len(files)) as shown:
             for path in files:
-                advance(path.name)
+                shown.file(path.name)
                 parsed = _parse_file(run, path)
+                shown.done()
                 if isinstance(parsed, FileRow):
                     file_rows[parsed.path] = parsed
                     continue
                 pending.append(parsed)
                 if sum(len(p.ids) for p in pending) >= EMBED_GROUP_CHUNKS:
-                    file_rows.update(_embed_and_write(run, pending))
+                    file_rows.update(_embed_and_write(run, pending, shown))
                     pending = []
-            file_rows.update(_embed_and_write(run, pending))
+            file_rows.update(_embed_and_write(run, pending, shown))
     finally:
         if run.changed:  # also when a write failed: files written before it are complete and searchable
             bump_corpus_version(collection)
@@ -235,11 +236,12 @@ def _parse_file(run: _Run, path: Path) -> _Parsed | FileRow:
     return parsed
 
 
-def _embed_and_write(run: _Run, group: list[_Parsed]) -> dict[str, FileRow]:
+def _embed_and_write(run: _Run, group: list[_Parsed], shown: _Progress) -> dict[str, FileRow]:
     """Embed a group of files in one call (so batches fill up across small files), then write each
     file whole, one after another."""
     if not group:
         return {}
+    shown.note(f"embedding {sum(len(p.ids) for p in group)} chunks of {len(group)} file(s)")
     started = time.perf_counter()
     vectors = run.encoder.embed([text for parsed in group for text in parsed.embed_texts])
     run.embed_seconds += time.perf_counter() - started
@@ -336,11 +338,31 @@ def _delete(run: _Run, ids: list[str]) -> None:
         run.changed = True
 
 
+class _Progress:
+    """What the run tells the operator: a rich progress bar on stderr, or nothing."""
+
+    def __init__(self, bar: Progress | None, total: int) -> None:
+        self._bar = bar
+        self._task = bar.add_task("", total=total) if bar is not None else None
+
+    def file(self, name: str) -> None:
+        """A file is about to be read; the bar counts it as done once the next one starts."""
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, description=name)
+
+    def done(self) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task)
+
+    def note(self, text: str) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, description=text)
+
+
 @contextmanager
-def _progress_bar(*, enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
-    """A rich progress bar on stderr, advanced once per file; a no-op when disabled."""
+def _progress(*, enabled: bool, total: int) -> Iterator[_Progress]:
     if not enabled:
-        yield lambda _name: None
+        yield _Progress(None, total)
         return
     columns = (
         TextColumn("[bold]ingest[/] {task.description}"),
@@ -349,19 +371,7 @@ def _progress_bar(*, enabled: bool, total: int) -> Iterator[Callable[[str], None
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("", total=total)
-        started = False
-
-        def advance(name: str) -> None:
-            nonlocal started
-            if started:
-                bar.advance(task)
-            started = True
-            bar.update(task, description=name)
-
-        yield advance
-        if started:
-            bar.advance(task)
+        yield _Progress(bar, total)
 
 
 def _report(rows: list[FileRow], *, seconds: float, embed_seconds: float) -> IngestReport:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 from rich.table import Table
 
 FileStatus = Literal["ingested", "replaced", "skipped", "failed", "removed"]
+
+
+def _shown(path: str) -> str:
+    """A path as the operator typed it: relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 class FileRow(BaseModel):
@@ -58,7 +67,7 @@ class IngestReport(BaseModel):
         styles = {"failed": "red", "removed": "yellow", "skipped": "dim"}
         for row in self.rows:
             table.add_row(
-                row.path,
+                _shown(row.path),
                 f"[{styles.get(row.status, 'green')}]{row.status}[/]",
                 str(row.pages) if row.pages else "",
                 str(row.chunks) if row.chunks else "",

@@ -8,6 +8,7 @@ queries Chroma by text; it is still attached so the collection records which mod
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import chromadb
@@ -22,21 +23,32 @@ from app.knowledge.embedding import embedding_function
 
 
 def make_client(*, settings: Settings) -> ClientAPI:
-    """An HTTP client for `settings.CHROMA_URL`, else an embedded client at `settings.chroma_dir`."""
+    """An HTTP client for `settings.CHROMA_URL`, else an embedded client at `settings.chroma_dir`.
+
+    Clients are kept per address and shared: making one costs about 20 ms (chromadb checks the tenant
+    and database each time), which ten small ingests in a row would otherwise pay ten times.
+    """
+    if settings.CHROMA_URL:
+        return _client(settings.CHROMA_URL, None)
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return _client(None, str(settings.chroma_dir.resolve()))
+
+
+@lru_cache(maxsize=16)
+def _client(url: str | None, path: str | None) -> ClientAPI:
     # chromadb's Settings read the environment too, and its unused `environment` field picks up our
     # ENVIRONMENT variable; pinned here so two clients for one path always agree (chromadb refuses a
     # second client for a path "with different settings").
     chroma_settings = ChromaSettings(anonymized_telemetry=False, environment="")
-    if settings.CHROMA_URL:
-        url = urlsplit(settings.CHROMA_URL)
-        if url.scheme not in {"http", "https"} or not url.hostname:
-            raise ValueError(f"CHROMA_URL must look like http://host:8000, not {settings.CHROMA_URL!r}")
-        ssl = url.scheme == "https"
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"CHROMA_URL must look like http://host:8000, not {url!r}")
+        ssl = parts.scheme == "https"
         return chromadb.HttpClient(
-            host=url.hostname, port=url.port or (443 if ssl else 8000), ssl=ssl, settings=chroma_settings
+            host=parts.hostname, port=parts.port or (443 if ssl else 8000), ssl=ssl, settings=chroma_settings
         )
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
 def open_collection(client: ClientAPI) -> Collection:

@@ -142,3 +142,20 @@ def test_any_text_chunks_within_bounds_and_keeps_every_word(
         words = section.text.split()
         chunked = " ".join(c.text for c in chunks if c.section == section.title).split()
         assert set(words) <= set(chunked)
+
+
+def test_a_wrapped_line_starting_with_an_ordinal_continues_its_sentence() -> None:
+    section = Section(
+        "4.2 Late Charges",
+        ["4.2 Late Charges"],
+        1,
+        [
+            Line(1, "A late charge of $75.00 is due beginning on the"),
+            Line(2, "5th. For example, rent paid late."),
+        ],
+    )
+
+    (chunk,) = Chunker(get_encoding()).chunk_sections([section])
+
+    assert chunk.text == "A late charge of $75.00 is due beginning on the 5th. For example, rent paid late."
+    assert (chunk.page, chunk.page_end) == (1, 2)
