@@ -90,7 +90,6 @@ def facts_from(results: Iterable[Any]) -> Facts:
     facts = Facts()
     for result in results:
         _walk(result, facts, key="")
-    # A sum of listed amounts is stated by the tool too (e.g. "rent + parking" = the due amount).
     return facts
 
 

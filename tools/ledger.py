@@ -21,6 +21,7 @@ from app.ledger.queries import lease_entries, lease_terms
 from app.ledger.types import CHARGE_KINDS, Entry, EntryKind
 from app.models import LedgerEntry, Payment
 from app.money import format_cents
+from app.schemas import DueItem
 from tools.account import NO_RESIDENT, Account, active_plan, load_account, open_dispute
 from tools.context import ResidentContext
 from tools.lease import lease_citation
@@ -200,15 +201,10 @@ def _line(e: Entry) -> LineItem:
 # -- get_next_due ------------------------------------------------------------------------------------
 
 
-class DueItemResult(BaseModel):
-    description: str
-    amount_cents: int
-
-
 class NextDueResult(ToolResult):
     due_on: date | None = None
     amount_cents: int = 0
-    items: list[DueItemResult] = []
+    items: list[DueItem] = []
     grace_days: int = 0
     late_after: date | None = None
     late_fee_cents: int = 0
@@ -248,7 +244,7 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
         return NextDueResult(
             due_on=d.due_on,
             amount_cents=d.amount_cents,
-            items=[DueItemResult(description=i.description, amount_cents=i.amount_cents) for i in d.items],
+            items=[DueItem(description=i.description, amount_cents=i.amount_cents) for i in d.items],
             grace_days=eff.grace_days,
             late_after=d.late_after,
             late_fee_cents=d.late_fee_cents,

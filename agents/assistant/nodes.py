@@ -4,7 +4,6 @@ partial state update; routers are separate functions at the bottom."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
@@ -328,7 +327,3 @@ def after_act(state: AssistantState, runtime: Runtime[AssistantContext]) -> Lite
 
 def after_check(state: AssistantState) -> Literal["reply", "escalate"]:
     return "escalate" if state["turn"].get("escalate") else "reply"
-
-
-def recorded_citations(turn: Turn) -> Sequence[dict[str, Any]]:
-    return turn.get("citations", [])

@@ -1247,8 +1247,9 @@ def demo_terms() -> list[PropertyDocTerms]:
         p = portfolio[written.property_code]
         rents = sorted(p.rent_by_bedrooms.values())
         terms.append(
-            written.model_copy(
-                update={
+            PropertyDocTerms.model_validate(
+                written.model_dump()
+                | {
                     "property_name": p.name,
                     "address": p.address,
                     "city": p.city,
