@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFound
-from app.ledger.balance import changes_since, summarize_balance
+from app.ledger.balance import changes_since, recent_credits, summarize_balance
 from app.ledger.jurisdictions import jurisdiction_for
 from app.ledger.late_fees import describe_rule, effective_rule
 from app.ledger.queries import lease_entries, lease_terms
@@ -158,7 +158,7 @@ def account_balance(session: Session, *, resident: Resident, as_of: date) -> Bal
             )
             for oc in summary.open_charges
         ],
-        credits_applied=[entry_public(e) for e in summary.credits_applied[:RECENT_CREDITS]],
+        credits_applied=[entry_public(e) for e in recent_credits(entries, as_of, limit=RECENT_CREDITS)],
         unapplied_credit_cents=summary.unapplied_credit_cents,
         deposit_held_cents=summary.deposit_held_cents,
         aging={bucket.value: cents for bucket, cents in summary.aging.items()},

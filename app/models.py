@@ -207,7 +207,10 @@ class LedgerEntry(Base):
             "kind IN ('rent', 'late_fee', 'nsf_fee', 'charge', 'payment', 'credit', 'reversal', 'deposit')",
             name="kind",
         ),
-        Index("ix_ledger_entries_lease_effective", "lease_id", "effective_on"),
+        # Covers a balance's sums (see app/ledger/queries.py, migration 0004).
+        Index(
+            "ix_ledger_entries_lease_balance", "lease_id", "effective_on", "posted_on", "kind", "amount_cents"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

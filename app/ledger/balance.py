@@ -1,4 +1,4 @@
-"""What a household owes on a date, itemized: open charges, the credits applied, unapplied credit, aging.
+"""What a household owes on a date, itemized: open charges, unapplied credit, aging; its recent credits.
 
 Payments and credits are applied to the oldest open charge first (same-day charges: rent, then other
 charges, then fees). A reversal cancels the entry it reverses, so a returned payment re-opens what it
@@ -27,12 +27,13 @@ class OpenCharge:
 
 @dataclass(frozen=True, slots=True)
 class BalanceSummary:
+    """What is owed on a date and what it is made of. The credits behind it are history, not part of
+    the balance: `recent_credits` lists them for one account."""
+
     as_of: date
     total_cents: int
     """Positive: owed. Negative: the household is in credit."""
     open_charges: tuple[OpenCharge, ...]
-    credits_applied: tuple[Entry, ...]
-    """Payments and credits counted in this balance, newest first."""
     unapplied_credit_cents: int
     deposit_held_cents: int
     aging: dict[AgingBucket, int]
@@ -88,32 +89,57 @@ def cancel_reversals(entries: Sequence[Entry]) -> tuple[list[Entry], list[Entry]
     return standing, [e for e in entries if e.id in cancelled]
 
 
+def _standing_receivable(visible: Sequence[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """(every entry but deposits, those of them no reversal cancels)."""
+    receivable = [e for e in visible if e.kind is not EntryKind.DEPOSIT]
+    if any(e.kind is EntryKind.REVERSAL for e in receivable):
+        return receivable, cancel_reversals(receivable)[0]
+    return receivable, receivable
+
+
 def summarize_balance(entries: Iterable[Entry], as_of: date) -> BalanceSummary:
     """Itemize the balance on `as_of`. The total always equals the sum of the visible entries."""
     visible = visible_on(entries, as_of)
-    receivable = [e for e in visible if e.kind is not EntryKind.DEPOSIT]
-    if any(e.kind is EntryKind.REVERSAL for e in receivable):
-        standing, _ = cancel_reversals(receivable)
-    else:
-        standing = receivable
-    credits = sorted((e for e in standing if e.amount_cents < 0), key=_credit_order)
-    charges = [e for e in standing if e.amount_cents > 0]
-    total = sum(e.amount_cents for e in receivable)
+    receivable, standing = _standing_receivable(visible)
     deposit = sum(e.amount_cents for e in visible if e.kind is EntryKind.DEPOSIT)
-    pool = -sum(e.amount_cents for e in credits)
-    charged = sum(e.amount_cents for e in charges)
+    return allocate_credits(
+        [e for e in standing if e.amount_cents > 0],
+        credit_cents=-sum(e.amount_cents for e in standing if e.amount_cents < 0),
+        total_cents=sum(e.amount_cents for e in receivable),
+        deposit_held_cents=deposit,
+        as_of=as_of,
+    )
+
+
+def allocate_credits(
+    charges: Sequence[Entry],
+    *,
+    credit_cents: int,
+    total_cents: int,
+    deposit_held_cents: int,
+    as_of: date,
+) -> BalanceSummary:
+    """Apply `credit_cents` of standing credits to the standing `charges`, oldest first, and summarize.
+
+    Only the credits' sum matters to what stays open, so a caller that already has the sums (one SQL
+    pass over many ledgers) need not read the credits themselves. `total_cents` is the sum of every
+    visible entry but deposits, cancelled pairs included (they sum to nothing).
+    """
+    pool = credit_cents
+    charged = sum(c.amount_cents for c in charges)
     if pool >= charged:  # every charge is paid: nothing to allocate one by one
-        return settled_summary(
+        assert total_cents == charged - pool, "allocation lost a cent"
+        return BalanceSummary(
             as_of=as_of,
-            total_cents=total,
-            credits_applied=tuple(reversed(credits)),
+            total_cents=total_cents,
+            open_charges=(),
             unapplied_credit_cents=pool - charged,
-            deposit_held_cents=deposit,
+            deposit_held_cents=deposit_held_cents,
+            aging=_NO_AGING.copy(),
         )
 
-    charges.sort(key=_charge_order)
     open_charges: list[OpenCharge] = []
-    for charge in charges:
+    for charge in sorted(charges, key=_charge_order):
         applied = min(pool, charge.amount_cents)
         pool -= applied
         if charge.amount_cents > applied:
@@ -123,41 +149,23 @@ def summarize_balance(entries: Iterable[Entry], as_of: date) -> BalanceSummary:
     aging = _NO_AGING.copy()
     for oc in open_charges:
         aging[oc.bucket] += oc.open_cents
-    assert total == sum(oc.open_cents for oc in open_charges) - pool, "allocation lost a cent"
+    assert total_cents == sum(oc.open_cents for oc in open_charges) - pool, "allocation lost a cent"
     return BalanceSummary(
         as_of=as_of,
-        total_cents=total,
+        total_cents=total_cents,
         open_charges=tuple(open_charges),
-        credits_applied=tuple(reversed(credits)),
         unapplied_credit_cents=pool,
-        deposit_held_cents=deposit,
+        deposit_held_cents=deposit_held_cents,
         aging=aging,
     )
 
 
-def settled_summary(
-    *,
-    as_of: date,
-    total_cents: int,
-    credits_applied: tuple[Entry, ...],
-    unapplied_credit_cents: int,
-    deposit_held_cents: int,
-) -> BalanceSummary:
-    """The summary of a ledger whose credits cover every charge: nothing open, the rest unapplied.
-
-    `credits_applied` are the standing credits newest first, in the order `summarize_balance` gives
-    them: reversed (effective_on, amount_cents, description, id).
-    """
-    assert total_cents == -unapplied_credit_cents, "allocation lost a cent"
-    return BalanceSummary(
-        as_of=as_of,
-        total_cents=total_cents,
-        open_charges=(),
-        credits_applied=credits_applied,
-        unapplied_credit_cents=unapplied_credit_cents,
-        deposit_held_cents=deposit_held_cents,
-        aging=_NO_AGING.copy(),
-    )
+def recent_credits(entries: Iterable[Entry], as_of: date, *, limit: int) -> tuple[Entry, ...]:
+    """The newest `limit` payments and credits counted in the balance on `as_of` (a reversal cancels
+    the credit it reverses), newest first."""
+    _, standing = _standing_receivable(visible_on(entries, as_of))
+    credits = sorted((e for e in standing if e.amount_cents < 0), key=_credit_order, reverse=True)
+    return tuple(credits[:limit])
 
 
 def changes_since(entries: Iterable[Entry], since: date, as_of: date) -> tuple[list[Entry], int]:

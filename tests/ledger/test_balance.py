@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ledger.balance import bucket_for, changes_since, summarize_balance
+from app.ledger.balance import bucket_for, changes_since, recent_credits, summarize_balance
 from app.ledger.types import AgingBucket, Entry, EntryKind
 from tests.factories import make_entry
 
@@ -46,7 +46,7 @@ def test_returned_payment_reopens_what_it_paid() -> None:
     summary = summarize_balance([rent, payment, returned, nsf], date(2026, 11, 10))
     assert summary.total_cents == 1_535_00
     assert {c.entry.id for c in summary.open_charges} == {rent.id, nsf.id}
-    assert summary.credits_applied == ()
+    assert recent_credits([rent, payment, returned, nsf], date(2026, 11, 10), limit=5) == ()
 
 
 def test_overpayment_is_unapplied_credit_not_a_negative_charge() -> None:
