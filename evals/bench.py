@@ -4,7 +4,9 @@ Prints a table (figure / measured / target / ratio), writes `evals/reports/bench
 same numbers as one JSON line. It never fails on a slow figure: timings depend on the machine and on
 whatever else runs on it, so they are reported, not asserted. PostgreSQL comes from
 `DOORSTEP_BENCH_POSTGRES_URL` or a throwaway local cluster, and is skipped (saying so) when neither is
-there. Then, if `evals/bench_knowledge.py` exists, its `run_knowledge_bench()` runs too.
+there. Then, if `evals/bench_knowledge.py` exists, its `run_knowledge_bench()` runs too, then the
+offline turn latency (`evals.benchmarks.turns`) and the chat planner's prompt tokens beside LangGraph's
+ReAct agent (`evals.benchmarks.prompt_tokens`), each adding its figures to the JSON report.
 """
 
 from __future__ import annotations
@@ -89,9 +91,11 @@ def main() -> int:
     knowledge = _knowledge_bench(console)
     if knowledge is not None:
         report = report | {"knowledge": knowledge}
+    from evals.benchmarks.prompt_tokens import run_prompt_token_bench
     from evals.benchmarks.turns import run_turn_bench
 
     report = report | {"turns": run_turn_bench(console)}
+    report = report | {"prompt_tokens": run_prompt_token_bench(console)}
     REPORT.write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0
 

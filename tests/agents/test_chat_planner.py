@@ -1,7 +1,7 @@
 """The chat planner end to end: the real `ChatOpenAI` client against a scripted loopback server.
 
 Every test drives the whole graph (guard, plan, act, answer, check, reply or escalate) on the seeded demo
-database; only the model is scripted, by `tests.support.fake_openai`.
+database; only the model is scripted, by `evals.model_server`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -24,15 +23,19 @@ from agents.assistant.runner import Assistant, TurnOutcome
 from agents.planners import factory
 from agents.planners.base import PlanStep, ToolCall
 from agents.planners.chat import TOOL_INTENTS, ChatPlanner, compact_result, count_prompt_tokens
-from agents.planners.react_baseline import run_assistant, run_react_agent
 from app.accounts import account_balance, find_resident
 from app.config import Settings
 from app.formatting import money
 from app.knowledge.retrieval import Passage
 from app.models import Escalation, Resident
-from tests.agents.scripted import ScriptedPlanner
-from tests.support.databases import DEMO_AS_OF, Database
-from tests.support.fake_openai import (
+from evals.benchmarks.prompt_tokens import (
+    CONVERSATIONS,
+    TARGET_RATIO,
+    compare_agents,
+    scripted_model,
+    wire_tokens,
+)
+from evals.model_server import (
     FakeOpenAI,
     Reply,
     failure,
@@ -42,7 +45,8 @@ from tests.support.fake_openai import (
     tool_call,
     tool_calls,
 )
-from tools.context import ResidentContext
+from tests.agents.scripted import ScriptedPlanner
+from tests.support.databases import DEMO_AS_OF, Database
 from tools.registry import TOOLS
 
 SQLITE = pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
@@ -533,58 +537,30 @@ class StaticRetriever:
         ][:k]
 
 
-CONVERSATION = [
-    ("hi, what do i owe right now?", "get_balance", {}),
-    ("can i get a dog? whats the pet policy", "search_policies", {"query": "pet policy dogs"}),
-    ("when is my next rent due?", "get_next_due", {}),
-    ("how much is the late fee if i pay late?", "get_lease_terms", {}),
-    ("why was i charged a late fee?", "explain_charge", {"kind": "late_fee"}),
-    ("did my last payment go through?", "get_payment_status", {}),
-]
-
-
-def scripted_model(request: dict[str, Any]) -> Reply:
-    """The same model for both agents: the tool for each question, then a short answer."""
-    last = request["messages"][-1]
-    if last["role"] == "tool":
-        return text("Here is what I found on your account. Is there anything else I can help you with today?")
-    for question, name, args in CONVERSATION:
-        if last["content"] == question:
-            return tool_call(name, args)
-    return text("Could you say that another way?")
-
-
 @SQLITE
 def test_doorstep_sends_at_most_60_percent_of_the_react_agents_prompt_tokens(
     demo_db: Database, server: FakeOpenAI
 ) -> None:
     server.respond_with(scripted_model)
-    planner = chat_planner(server)
-    questions = [question for question, _, _ in CONVERSATION]
-    rid = resident_id(demo_db, "delinquent")
+    conversation = CONVERSATIONS[0]
     documents: Any = StaticRetriever()  # duck-types `Retriever.retrieve`
-    assistant = make_assistant(demo_db, planner, retriever=documents)
-    doorstep = run_assistant(assistant, resident_id=rid, conversation=questions)
-    doorstep_requests = list(server.requests)
+    run = compare_agents(
+        conversation,
+        server=server,
+        sessions=demo_db.sessions,
+        resident_id=resident_id(demo_db, conversation.persona),
+        today=DEMO_AS_OF,
+        retriever=documents,
+    )
 
-    system_prompt = doorstep_requests[0]["messages"][0]["content"]  # exactly what Doorstep's model was told
-    tools = ResidentContext(resident_id=rid, sessions=demo_db.sessions, today=DEMO_AS_OF, retriever=documents)
-    model = ChatOpenAI(
-        model="fake-model", api_key=SecretStr("test-key"), base_url=server.base_url, max_retries=0
-    )
-    react = run_react_agent(
-        model, tools, system_prompt=system_prompt, conversation=questions, encoding=planner.encoding
-    )
-    react_requests = server.requests[len(doorstep_requests) :]
-
-    assert doorstep.model_calls == react.model_calls == 2 * len(CONVERSATION)
-    assert react_requests[0]["messages"][0]["content"] == system_prompt
-    assert doorstep.prompt_tokens == sum(sent_tokens(r, planner) for r in doorstep_requests)
-    assert react.prompt_tokens == pytest.approx(
-        sum(sent_tokens(r, planner) for r in react_requests), rel=0.01
-    )
-    ratio = doorstep.prompt_tokens / react.prompt_tokens
-    per_turn = [(d.prompt_tokens, r.prompt_tokens) for d, r in zip(doorstep.turns, react.turns, strict=True)]
-    assert ratio <= 0.6, (
-        f"doorstep {doorstep.prompt_tokens} / react {react.prompt_tokens} = {ratio:.2f}: {per_turn}"
-    )
+    assert run.doorstep.model_calls == run.react.model_calls == 2 * len(conversation.turns)
+    system_prompt = run.doorstep_requests[0]["messages"][0]["content"]
+    assert system_prompt.startswith("You are Doorstep")
+    assert run.react_requests[0]["messages"][0]["content"] == system_prompt
+    assert run.doorstep.prompt_tokens == wire_tokens(run.doorstep_requests)
+    assert run.react.prompt_tokens == pytest.approx(wire_tokens(run.react_requests), rel=0.01)
+    per_turn = [
+        (d.prompt_tokens, r.prompt_tokens) for d, r in zip(run.doorstep.turns, run.react.turns, strict=True)
+    ]
+    totals = f"doorstep {run.doorstep.prompt_tokens} / react {run.react.prompt_tokens}"
+    assert run.ratio <= TARGET_RATIO, f"{totals} = {run.ratio:.2f}: {per_turn}"

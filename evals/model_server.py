@@ -1,4 +1,8 @@
-"""A scripted OpenAI-compatible chat server on loopback, for testing the real client path end to end.
+"""A scripted OpenAI-compatible chat server on loopback: the real client path end to end, with no model.
+
+The tests drive `langchain_openai.ChatOpenAI` against it, and `make bench` runs Doorstep's chat planner
+and LangGraph's ReAct agent through the same scripted conversations on it
+(`evals.benchmarks.prompt_tokens`), so it lives here rather than under `tests/`.
 
 `FakeOpenAI` serves `POST /v1/chat/completions` with uvicorn in a background thread on 127.0.0.1 and a
 free port. It answers as JSON or, when the request says `"stream": true`, as server-sent events
@@ -19,7 +23,7 @@ its exception lands in `errors`. The `server` fixture of a test can assert both 
         assert server.requests[0]["messages"][-1]["content"] == "hi"
 
 The server thread stops when the context exits (a stalled reply is cut short), so nothing outlives the
-test that started it.
+test or bench that started it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,13 +314,6 @@ class FakeOpenAI:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
-
-
-@contextmanager
-def fake_openai(script: Iterable[Reply] | Responder = ()) -> Iterator[FakeOpenAI]:
-    """`with fake_openai([...]) as server:` — a started server, stopped on exit."""
-    with FakeOpenAI(script) as server:
-        yield server
 
 
 def _finish_reason(reply: Reply) -> str:
