@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import phonenumbers
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.errors import NotFound
 from app.ledger.balance import changes_since, recent_credits, summarize_balance
@@ -69,7 +69,7 @@ def current_lease(session: Session, resident: Resident, *, as_of: date) -> Lease
         select(Lease)
         .join(LeaseResident)
         .where(LeaseResident.resident_id == resident.id)
-        .options(selectinload(Lease.unit).selectinload(Unit.property), selectinload(Lease.recurring_charges))
+        .options(joinedload(Lease.unit).joinedload(Unit.property))  # one statement; charges load on use
         .order_by(Lease.start_on.desc())
     ).all()
     if not leases:
@@ -121,9 +121,12 @@ def lease_public(session: Session, lease: Lease) -> LeasePublic:
     )
 
 
-def account_balance(session: Session, *, resident: Resident, as_of: date) -> BalancePublic:
-    """The itemized balance a resident or staff member sees: open charges, credits, aging, next due."""
-    lease = current_lease(session, resident, as_of=as_of)
+def account_balance(
+    session: Session, *, resident: Resident, as_of: date, lease: Lease | None = None
+) -> BalancePublic:
+    """The itemized balance a resident or staff member sees: open charges, credits, aging, next due.
+    `lease` is the resident's current lease when the caller has already loaded it."""
+    lease = lease or current_lease(session, resident, as_of=as_of)
     entries = lease_entries(session, lease.id, as_of=as_of)
     summary = summarize_balance(entries, as_of)
     activity, _ = changes_since(entries, as_of - timedelta(days=RECENT_ACTIVITY_DAYS), as_of)

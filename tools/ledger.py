@@ -62,7 +62,7 @@ def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
         account = load_account(session, ctx)
         if account is None:
             return BalanceResult(ok=False, note=NO_RESIDENT)
-        b = account_balance(session, resident=account.resident, as_of=ctx.today)
+        b = account_balance(session, resident=account.resident, as_of=ctx.today, lease=account.lease)
         plan = active_plan(session, account.lease.id)
         plan_status = plan.status if plan else None
         return BalanceResult(
@@ -226,7 +226,7 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
         account = load_account(session, ctx)
         if account is None:
             return NextDueResult(ok=False, note=NO_RESIDENT)
-        b = account_balance(session, resident=account.resident, as_of=ctx.today)
+        b = account_balance(session, resident=account.resident, as_of=ctx.today, lease=account.lease)
         lease = account.lease
         eff = effective_rule(
             lease_terms(lease).late_fee,

@@ -52,7 +52,9 @@ def propose_payment_plan(ctx: ResidentContext, args: ProposePlanArgs) -> PlanPro
         account = load_account(session, ctx)
         if account is None:
             return PlanProposal(ok=False, note=NO_RESIDENT)
-        balance = account_balance(session, resident=account.resident, as_of=ctx.today).total_cents
+        balance = account_balance(
+            session, resident=account.resident, as_of=ctx.today, lease=account.lease
+        ).total_cents
         policy = PlanPolicy.of(account.property)
         base = PlanProposal(
             balance_cents=balance,

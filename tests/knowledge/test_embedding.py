@@ -34,6 +34,18 @@ def test_a_text_embeds_the_same_alone_or_padded_in_a_batch() -> None:
     np.testing.assert_allclose(together[0], encoder.embed_one(long), atol=1e-4)
 
 
+def test_a_repeated_query_is_embedded_once_and_cannot_be_changed_by_a_caller() -> None:
+    encoder = get_encoder()
+    question = "Is there a fee for paying rent by card at Maple Court?"
+
+    first = encoder.embed_query(question)
+
+    np.testing.assert_allclose(first, encoder.embed_one(question), atol=1e-6)
+    assert encoder.embed_query(question) is first
+    assert not first.flags.writeable
+    assert encoder.embed_query(question + " Thanks") is not first
+
+
 def test_inputs_are_cut_at_256_tokens() -> None:
     encoder = get_encoder()
     text = "rent " * 1000
