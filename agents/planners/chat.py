@@ -1,19 +1,25 @@
 """The chat-model planner: an OpenAI-compatible chat model chooses the tools and writes the answer.
 
-Each visit of the graph's `plan` node is one model call through `langchain_openai.ChatOpenAI`, with every
-tool of `tools.registry` bound (their own schemas and descriptions, compacted). The model either asks for
+Each visit of the graph's `plan` node is one model call through `langchain_openai.ChatOpenAI`, with tools
+of `tools.registry` bound (their own schemas and descriptions, compacted). The model either asks for
 tools, which the `act` node runs for the conversation's resident, or answers in text, which the answer
 checker then verifies against this turn's tool results before anything is sent.
 
 What the model is sent, and why it stays small:
 
+- the tools a call can use (`ChatPlanner.tools_for`): every tool on the turn's first call, where the model
+  asks for all the lookups the question needs at once; once their results are in, only `escalate` (the
+  model answers from them or hands over), every tool again if a result came back refused or empty (to
+  correct or refine that call), and none on the graph's last planning step, whose tool results no model
+  would read. So a tool-using turn pays for the full schemas once, not on every call;
 - the system prompt `prompts/system.en.txt`, rendered for the property, the resident and today, plus a
   warning when the guard flagged the message as a possible prompt injection;
 - earlier turns as the resident's words and the reply that was sent, nothing else: their tool calls and
   results are dropped (figures from an earlier turn may be stale, and the checker accepts only this
   turn's results anyway), at most `history_turns` of them and only as many as fit the token budget;
 - this turn's tool results as compact JSON: no nulls, empty lists or ids, cents as the dollar strings
-  the answer should quote (`"total":"$1,850.00"`), cut to fit the budget if a result is huge.
+  the answer should quote (`"total":"$1,850.00"`), a rule only in the reply's language, passages as
+  text, title, section and page, cut to fit the budget if a result is huge.
 
 Tokens are counted with tiktoken (made to work offline by `app.knowledge.tokens`) on the OpenAI wire
 format, and reported per call in `PlanStep.prompt_tokens` with `model_calls=1`.
@@ -110,8 +116,14 @@ ESCALATION_INTENTS: Mapping[str, Intent] = {
     EscalationReason.PLAN_REVIEW: Intent.PAYMENT_PLAN,
 }
 
-_DROPPED_RESULT_KEYS = frozenset({"entry_id", "score", "source"})
-"""Result fields the model has no use for: database ids and retrieval scores."""
+ANSWER_TOOLS = frozenset({"escalate"})
+"""The tools offered once this turn's results are in: the model answers from them, or hands over."""
+
+_DROPPED_RESULT_KEYS = frozenset({"entry_id", "score", "source", "doc_type"})
+"""Result fields the model has no use for: database ids, retrieval scores, a passage's file and document
+type (its citation's title names the document)."""
+_VALIDATION_KEYWORDS = frozenset({"additionalProperties", "minLength", "maxLength"})
+"""Schema keywords that only bound what the `act` node accepts, which it checks itself."""
 
 MODEL_ERRORS: tuple[type[BaseException], ...] = (
     openai.OpenAIError,  # timeouts, connection errors, HTTP errors (after the client's retries)
@@ -168,6 +180,7 @@ class ChatPlanner:
         self.tools: list[dict[str, Any]] = [
             compact_tool_schema(spec.openai_schema()) for spec in TOOLS.values()
         ]
+        self.answer_tools = [t for t in self.tools if t["function"]["name"] in ANSWER_TOOLS]
         key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         self.chat_model = ChatOpenAI(
             model=model,
@@ -177,7 +190,10 @@ class ChatPlanner:
             max_retries=max_retries,
             temperature=temperature,
         )
-        self._bound: Runnable[Any, BaseMessage] = self.chat_model.bind_tools(self.tools)
+        self._bound: dict[tuple[str, ...], Runnable[Any, BaseMessage]] = {
+            _names(tools): self.chat_model.bind_tools(tools) if tools else self.chat_model
+            for tools in (self.tools, self.answer_tools, [])
+        }
         self._fallen_back: OrderedDict[tuple[str | None, str], None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -221,10 +237,11 @@ class ChatPlanner:
         if recorded is not None:  # the model escalated: hand over with the graph's vetted message
             return PlanStep(escalate=recorded)
         language = self.language_of(state)
-        messages = self.build_messages(state, ctx, language=language)
-        tokens = self.count_tokens(messages)
+        tools = self.tools_for(state, ctx)
+        messages = self.build_messages(state, ctx, language=language, tools=tools)
+        tokens = self.count_tokens(messages, tools)
         try:
-            reply = self._call_model(messages)
+            reply = self._call_model(messages, tools)
             step = self._step_from(reply, state, language)
         except MODEL_ERRORS as exc:
             log.warning(
@@ -249,21 +266,42 @@ class ChatPlanner:
             language=LANGUAGE_NAMES.get(language, "English"),
         )
 
+    def tools_for(self, state: AssistantState, ctx: AssistantContext) -> list[dict[str, Any]]:
+        """The tools this call offers: all of them to begin the turn; once this turn's results are in, only
+        `escalate` (the model answers from them or hands over), all again after a refused or empty result
+        (to correct or refine that call), and none on the graph's last planning step, after which no model
+        reads a tool's result."""
+        turn = state["turn"]
+        runs = turn.get("runs", [])
+        if not runs:
+            return self.tools
+        if turn.get("steps", 0) + 1 >= ctx.max_steps:
+            return []
+        if any(not run["result"].get("ok", True) for run in runs):
+            return self.tools
+        return self.answer_tools
+
     def build_messages(
-        self, state: AssistantState, ctx: AssistantContext, *, language: str
+        self,
+        state: AssistantState,
+        ctx: AssistantContext,
+        *,
+        language: str,
+        tools: Sequence[Mapping[str, Any]],
     ) -> list[BaseMessage]:
-        """System prompt, the most recent earlier turns that fit the budget, and this turn, compacted."""
+        """System prompt, the most recent earlier turns that fit the budget, and this turn, compacted;
+        `tools` are the schemas the call will carry, counted against the budget."""
         system: list[BaseMessage] = [SystemMessage(self.system_prompt(ctx, language=language))]
         if "suspicious" in state["turn"].get("flags", []):
             system.append(SystemMessage(self.prompt.get("suspicious")))
         earlier, current = split_turns(state.get("messages", []))
-        current = [compact_message(m) for m in current]
-        room = self.max_prompt_tokens - self.count_tokens([*system, *current])
+        current = [compact_message(m, language=language) for m in current]
+        room = self.max_prompt_tokens - self.count_tokens([*system, *current], tools)
         for _ in range(3):  # a cut re-tokenizes a little differently at its edge: measure again
             if room >= 0:
                 break
             current = self._shrink_tool_results(current, -room + len(self.encoding.encode_ordinary(CUT_MARK)))
-            room = self.max_prompt_tokens - self.count_tokens([*system, *current])
+            room = self.max_prompt_tokens - self.count_tokens([*system, *current], tools)
         history: list[BaseMessage] = []
         for exchange in reversed(earlier[-self.history_turns :] if self.history_turns else []):
             cost = sum(self._message_tokens(m) for m in exchange)
@@ -273,9 +311,9 @@ class ChatPlanner:
             room -= cost
         return [*system, *history, *current]
 
-    def count_tokens(self, messages: Sequence[BaseMessage]) -> int:
+    def count_tokens(self, messages: Sequence[BaseMessage], tools: Sequence[Mapping[str, Any]]) -> int:
         """Prompt tokens of one call: these messages plus the tool schemas, as OpenAI counts them (close)."""
-        return count_prompt_tokens(convert_to_openai_messages(list(messages)), self.tools, self.encoding)
+        return count_prompt_tokens(convert_to_openai_messages(list(messages)), tools, self.encoding)
 
     @cached_property
     def encoding(self) -> tiktoken.Encoding:
@@ -316,15 +354,16 @@ class ChatPlanner:
 
     # -- the model call -------------------------------------------------------------------------------
 
-    def _call_model(self, messages: list[BaseMessage]) -> AIMessage:
+    def _call_model(self, messages: list[BaseMessage], tools: Sequence[Mapping[str, Any]]) -> AIMessage:
+        model = self._bound[_names(tools)]
         if not self.stream:
-            message = self._bound.invoke(messages)
+            message = model.invoke(messages)
             if not isinstance(message, AIMessage):
                 raise MalformedReply(f"expected an AI message, got {type(message).__name__}")
             return message
         deadline = time.monotonic() + self.timeout * (self.max_retries + 1)
         merged: AIMessageChunk | None = None
-        for chunk in self._bound.stream(messages):
+        for chunk in model.stream(messages):
             if not isinstance(chunk, AIMessageChunk):
                 raise MalformedReply(f"expected AI message chunks, got {type(chunk).__name__}")
             merged = chunk if merged is None else merged + chunk
@@ -422,29 +461,33 @@ def split_turns(messages: Sequence[BaseMessage]) -> tuple[list[list[BaseMessage]
     return earlier, list(messages[starts[-1] :])
 
 
-def compact_message(message: BaseMessage) -> BaseMessage:
-    """A tool message's JSON result made compact (see `compact_result`); other messages as they are."""
+def compact_message(message: BaseMessage, *, language: str = "en") -> BaseMessage:
+    """A tool message's JSON result made compact for a reply in `language` (see `compact_result`); other
+    messages as they are."""
     if not isinstance(message, ToolMessage) or not isinstance(message.content, str):
         return message
     try:
         result = json.loads(message.content)
     except ValueError:
         return message
-    compact = json.dumps(compact_result(result), separators=(",", ":"), ensure_ascii=False)
+    compact = json.dumps(compact_result(result, language=language), separators=(",", ":"), ensure_ascii=False)
     return message.model_copy(update={"content": compact})
 
 
-def compact_result(value: Any) -> Any:
+def compact_result(value: Any, *, language: str = "en") -> Any:
     """A tool result as the model reads it best, in fewer tokens: no nulls, empty values, ids or scores;
     every `*_cents` amount as the dollar string an answer should quote ("total_cents": 185000 ->
     "total": "$1,850.00"), so the model copies amounts instead of converting them (basis points
-    likewise become percentages); and a list of
-    records as one table (`{"columns": [...], "rows": [[...], ...]}`) instead of repeating every key in
-    every record. The checker still reads the untouched result."""
+    likewise become percentages); a text given in two languages (`rule`, `rule_es`) only in the
+    reply's `language`; and a list of records as one table (`{"columns": [...], "rows": [[...], ...]}`)
+    instead of repeating every key in every record, a record's nested object (a passage's citation)
+    becoming columns of their own. The checker still reads the untouched result."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
             if key in _DROPPED_RESULT_KEYS or item is None or item == "" or item == [] or item == {}:
+                continue
+            if _in_another_language(key, value, language):
                 continue
             if key == "ok" and item is True:
                 continue
@@ -455,22 +498,46 @@ def compact_result(value: Any) -> Any:
                 if key.endswith("_bp"):  # basis points: 300 -> "3%"
                     out[f"{key.removesuffix('_bp')}_percent"] = f"{item / 100:g}%"
                     continue
-            out[key] = compact_result(item)
+            out[key] = compact_result(item, language=language)
         return out
     if isinstance(value, list):
-        items = [compact_result(item) for item in value]
+        items = [compact_result(item, language=language) for item in value]
         if len(items) < 2 or not all(isinstance(item, dict) for item in items):
             return items
-        columns = list(dict.fromkeys(key for item in items for key in item))
-        return {"columns": columns, "rows": [[item.get(c) for c in columns] for item in items]}
+        records = [_lift_nested(item) for item in items]
+        columns = list(dict.fromkeys(key for record in records for key in record))
+        return {"columns": columns, "rows": [[record.get(c) for c in columns] for record in records]}
     return value
+
+
+def _in_another_language(key: str, record: Mapping[str, Any], language: str) -> bool:
+    """Is `key` the other-language copy of a text the record also has in `language`? (`rule_es` beside
+    `rule` in an English reply; `rule` beside `rule_es` in a Spanish one.)"""
+    base, _, suffix = key.rpartition("_")
+    if suffix in LANGUAGE_NAMES and base in record:
+        return suffix != language
+    return record.get(f"{key}_{language}") not in (None, "")
+
+
+def _lift_nested(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A table row's record with the fields of a flat nested object beside its own ({"text", "citation":
+    {"title", "section", "page"}} -> {"text", "title", "section", "page"}), unless a name would clash."""
+    out: dict[str, Any] = {}
+    for key, item in record.items():
+        flat = isinstance(item, dict) and not any(isinstance(v, dict | list) for v in item.values())
+        if flat and not item.keys() & (record.keys() | out.keys()):
+            out.update(item)
+        else:
+            out[key] = item
+    return out
 
 
 def compact_tool_schema(tool: Mapping[str, Any]) -> dict[str, Any]:
     """An OpenAI tool schema without what the model does not need: titles, `default: null`, `$defs`
-    (inlined), and optional fields' `anyOf [T, null]` (optional already means "may be left out").
-    Descriptions are kept as written, whitespace folded. The `act` node still validates the arguments
-    against the full pydantic model, so nothing here loosens validation."""
+    (inlined), optional fields' `anyOf [T, null]` (optional already means "may be left out"), and the
+    keywords that only bound what is accepted (`additionalProperties`, string lengths). Descriptions are
+    kept as written, whitespace folded. The `act` node still validates the arguments against the full
+    pydantic model, so nothing here loosens validation."""
     function = dict(tool["function"])
     parameters = function.get("parameters", {})
     definitions = parameters.get("$defs", {})
@@ -495,7 +562,7 @@ def _compact_schema(schema: Any, definitions: Mapping[str, Any]) -> Any:
         return _compact_schema({**kept, **rest}, definitions)
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in ("title", "$defs") or (key == "default" and value is None):
+        if key in ("title", "$defs") or key in _VALIDATION_KEYWORDS or (key == "default" and value is None):
             continue
         if key == "properties":
             out[key] = {name: _compact_schema(prop, definitions) for name, prop in value.items()}
@@ -542,6 +609,10 @@ def intents_of(calls: Sequence[ToolCall]) -> list[str]:
         if intent is not None and intent.value not in found:
             found.append(intent.value)
     return found
+
+
+def _names(tools: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    return tuple(tool["function"]["name"] for tool in tools)
 
 
 def _strict_tool_calls(merged: AIMessageChunk) -> AIMessage:

@@ -7,10 +7,11 @@ same tokenizer and recipe as `ChatPlanner` (`count_prompt_tokens` on the OpenAI 
 included). `run_assistant` measures Doorstep's own graph on the same conversation, so `make bench` can
 put the two side by side against one scripted OpenAI-compatible server.
 
-Why the prebuilt agent costs more: it resends the whole thread on every call, every earlier tool result
-included, as the full JSON a tool returns (nulls, ids, raw cents), and its tool schemas as LangChain
-derives them. The chat planner sends earlier turns as the resident's words and the reply only, and this
-turn's results compacted, under a token budget.
+Why the prebuilt agent costs more: every call resends the whole thread, every earlier tool result
+included, as the full JSON a tool returns (nulls, ids, raw cents), and every tool schema as LangChain
+derives them. The chat planner sends earlier turns as the resident's words and the reply only, this
+turn's results compacted, under a token budget, and the full tool schemas only on the call that picks a
+turn's tools (the answering call offers `escalate` alone).
 
 The agent factory has moved to `langchain.agents.create_agent` in LangGraph 1.x; that package is not a
 Doorstep dependency, so the deprecated (and still supported) `create_react_agent` is used here with its

@@ -120,6 +120,10 @@ def sent_tokens(request: dict[str, Any], planner: ChatPlanner) -> int:
     return count_prompt_tokens(request["messages"], request.get("tools") or [], planner.encoding)
 
 
+def tool_names(request: dict[str, Any]) -> list[str]:
+    return [tool["function"]["name"] for tool in request.get("tools") or []]
+
+
 # -- answering from the tools -------------------------------------------------------------------------
 
 
@@ -143,6 +147,8 @@ def test_model_answers_with_the_total_the_balance_tool_returned(
     assert [bool(r.get("stream")) for r in server.requests] == [stream, stream]
     tool_message = server.requests[1]["messages"][-1]
     assert tool_message["role"] == "tool" and '"total":"' + total + '"' in tool_message["content"]
+    assert tool_names(server.requests[0]) == list(TOOLS)  # the call that picks the tools sees them all
+    assert tool_names(server.requests[1]) == ["escalate"]  # the answering call: answer, or hand over
 
 
 @SQLITE
@@ -184,6 +190,24 @@ def test_several_tool_calls_in_one_answer_are_all_run(
     assert outcome.tool_calls[1]["args"] == {"amount_cents": 12_345}
     assert outcome.intents == ["balance", "payment_status"]
     assert outcome.reply == "Here is your account."
+
+
+@SQLITE
+def test_a_model_that_keeps_calling_tools_gets_none_on_the_last_step(
+    demo_db: Database, server: FakeOpenAI
+) -> None:
+    server.push(
+        tool_call("get_balance"),
+        tool_call("get_next_due"),  # not offered after the results, but a known tool still runs
+        tool_call("get_lease_terms"),
+        text("Here is your account."),
+    )
+    outcome = ask(make_assistant(demo_db, chat_planner(server)), demo_db, "on_time", "tell me everything")
+
+    assert [tool_names(r) for r in server.requests] == [list(TOOLS), ["escalate"], ["escalate"], []]
+    assert "tools" not in server.requests[-1]  # the graph's last step: no tool result would be read
+    assert [c["name"] for c in outcome.tool_calls] == ["get_balance", "get_next_due", "get_lease_terms"]
+    assert outcome.reply == "Here is your account." and outcome.model_calls == 4
 
 
 @SQLITE
@@ -312,6 +336,8 @@ def test_the_model_sees_every_tool_and_none_takes_an_identity(demo_db: Database,
         assert tool["function"]["description"] == " ".join(
             TOOLS[tool["function"]["name"]].description.split()
         )
+        wire = json.dumps(tool)  # bounds only the `act` node checks are left off the wire
+        assert not any(k in wire for k in ('"additionalProperties"', '"maxLength"', '"minLength"', '"title"'))
         for name in _property_names(tool["function"]["parameters"]):
             assert not any(word in name for word in ("resident", "lease", "unit", "tenant", "account"))
             assert name != "id" and not name.endswith("_id")
@@ -407,6 +433,7 @@ def test_a_model_cannot_read_another_residents_balance(demo_db: Database, server
     assert outcome.tool_calls == [{"name": "get_balance", "args": {"resident_id": other}}]
     result = json.loads(server.requests[1]["messages"][-1]["content"])
     assert result["ok"] is False and "invalid arguments" in result["note"]
+    assert tool_names(server.requests[1]) == list(TOOLS)  # a refused call may be corrected
     theirs = money(balance_of(demo_db, "delinquent"))
     assert all(theirs not in json.dumps(r) for r in server.requests)
     assert outcome.reply == "I can't look that up."
@@ -443,6 +470,27 @@ def test_compact_results_quote_dollars_tabulate_records_and_drop_what_the_model_
         "open_dispute": False,
         "card_fee_percent": "2.95%",
     }
+
+
+def test_compact_results_keep_a_passages_text_and_citation_and_only_the_replys_language() -> None:
+    citation = {"title": "Residential Lease", "section": "4.2 Late Charges", "page": 1, "source": "lease.pdf"}
+    passages = [
+        {"text": "Rent is due on the 1st.", "citation": citation, "score": 0.8, "doc_type": "lease"},
+        {"text": "Pay in the portal.", "citation": {**citation, "page": 2}, "score": 0.5, "doc_type": "faq"},
+    ]
+    terms = {"late_fee_rule": "a $75.00 late fee", "late_fee_rule_es": "un cargo de $75.00", "grace_days": 3}
+
+    assert compact_result({"passages": passages}) == {
+        "passages": {
+            "columns": ["text", "title", "section", "page"],
+            "rows": [
+                ["Rent is due on the 1st.", "Residential Lease", "4.2 Late Charges", 1],
+                ["Pay in the portal.", "Residential Lease", "4.2 Late Charges", 2],
+            ],
+        }
+    }
+    assert compact_result(terms) == {"late_fee_rule": "a $75.00 late fee", "grace_days": 3}
+    assert compact_result(terms, language="es") == {"late_fee_rule_es": "un cargo de $75.00", "grace_days": 3}
 
 
 # -- choosing the planner --------------------------------------------------------------------------------
