@@ -71,14 +71,11 @@ def _print_report(report: SeedReport) -> None:
 def _documents(settings: Settings, *, quiet: bool) -> None:
     from app.demo.corpus import load_demo_documents
 
-    reports = load_demo_documents(settings)
-    failed = [f for r in reports for f in r.failed]
-    if failed:
+    report = load_demo_documents(settings)
+    if report.failed:
         raise typer.Exit(1)
     if not quiet:
-        chunks = sum(r.chunks for r in reports)
-        skipped = sum(r.skipped for r in reports)
         console.print(
-            f"demo documents: {sum(r.files for r in reports)} files, {chunks} chunks indexed, "
-            f"{skipped} unchanged"
+            f"demo documents: {report.files} files, {report.chunks} chunks indexed, "
+            f"{report.skipped} unchanged"
         )

@@ -25,9 +25,9 @@ from rich.console import Console
 from rich.table import Table
 
 from app.config import Settings
+from app.demo.corpus import ingest_demo_documents
 from app.demo.documents import DemoDocument, demo_terms, write_demo_documents
 from app.knowledge.retrieval import Passage, RetrievalMode, Retriever
-from ingest.pipeline import ingest_paths
 
 DATASET = Path(__file__).parent / "datasets" / "retrieval.jsonl"
 REPORT = Path(__file__).parent / "reports" / "retrieval.json"
@@ -165,15 +165,9 @@ def load_cases(path: Path = DATASET) -> list[RetrievalCase]:
 def build_demo_corpus(*, settings: Settings) -> list[DemoDocument]:
     """Write the demo documents under the data directory and ingest each with its type and property."""
     documents = write_demo_documents(demo_terms(), settings.documents_dir)
-    for document in documents:
-        report = ingest_paths(
-            [document.path],
-            doc_type=document.doc_type,
-            property_code=document.property_code,
-            settings=settings,
-        )
-        if report.failed:
-            raise RuntimeError(f"demo document failed to ingest: {report.failed}")
+    report = ingest_demo_documents(documents, settings=settings)
+    if report.failed:
+        raise RuntimeError(f"demo documents failed to ingest: {report.failed}")
     return documents
 
 

@@ -5,12 +5,19 @@ the property and type it was filed under), so a re-run skips files whose stored 
 replaces the chunks of files that changed. The chunks themselves are the manifest; there is no side
 file to drift from the index, and a Chroma server shared by several hosts works the same way.
 
+One run may file different paths under different scopes (`Filing`s): the demo corpus, for one,
+has a lease, a policy and a handbook per property. Doing them in one run rather than one run per
+scope is what keeps ingest close to the bare model's speed: the chunks of every file go through the
+model in one stream (its batches fill up and sort by length across files), the collection is read
+and written once instead of once per scope, and the corpus version is bumped once.
+
 Nothing is half-written. A file is parsed, chunked and embedded completely before anything of it is
-written (files are embedded in groups, then written one by one). Its new chunks are upserted first
-(their ids include the new content hash, so they never overwrite the old version in place), and
-only after that are the old version's chunks deleted. A crash between the two leaves both versions,
-which the next run notices (the stored hashes disagree) and finishes. A file that fails keeps its
-previous chunks, if it had any.
+written (files are embedded in groups, and each group is written in as few calls as Chroma allows).
+The new chunks are upserted first (their ids include the new content hash, so they never overwrite
+the old version in place), and only after that are the old versions' chunks deleted. A crash between
+the two leaves both versions, which the next run notices (the stored hashes disagree) and finishes;
+so does a crash between two upsert calls of one group (a file's stored chunks then number fewer than
+its `chunk_count`). A file that fails keeps its previous chunks, if it had any.
 
 "Removed" means: a previously ingested source under one of the directory arguments, or named
 exactly by a file argument, that no longer exists on disk. Its chunks are deleted.
@@ -21,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,9 +53,31 @@ from ingest.sections import split_sections
 
 _PROPERTY_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _MANIFEST_PAGE = 5000
-#: Parsed files wait until this many chunks are pending, then are embedded in one call: the model's
-#: batches then fill up (and sort by length) across small files, as a bare embedding run's would.
+#: Parsed files wait until this many chunks are pending, then are embedded in one call and written
+#: together: the model's batches then fill up (and sort by length) across small files, as a bare
+#: embedding run's would, and Chroma's fixed cost per write (tens of ms) is paid once per group.
 EMBED_GROUP_CHUNKS = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    """Files and directories (searched recursively) to ingest as documents of one type and scope.
+
+    `property_code` files them under one property; None makes them portfolio-wide (searched with
+    every property).
+    """
+
+    paths: Sequence[Path]
+    doc_type: DocType
+    property_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """What a file's chunks are filed under, as stored in their metadata."""
+
+    doc_type: DocType
+    property_value: str
 
 
 @dataclass(slots=True)
@@ -87,8 +116,6 @@ class _Run:
     collection: Collection
     encoder: MiniLMEncoder
     chunker: Chunker
-    doc_type: DocType
-    property_value: str
     stored: dict[str, _StoredSource]
     started_at: str
     batch: int
@@ -110,32 +137,39 @@ def ingest_paths(
     `property_code` files them under one property; None makes them portfolio-wide (searched with
     every property). Per-file failures are reported with a reason and do not stop the others.
     """
-    if doc_type not in DOC_TYPES:
-        raise ValueError(f"doc_type must be one of {', '.join(DOC_TYPES)}, not {doc_type!r}")
-    if property_code is not None and not _PROPERTY_CODE.match(property_code):
-        raise ValueError(f"property code must be a lowercase slug like 'maple-court', not {property_code!r}")
+    filing = Filing(paths=paths, doc_type=doc_type, property_code=property_code)
+    return ingest_filings([filing], settings=settings, progress=progress)
+
+
+def ingest_filings(filings: Sequence[Filing], *, settings: Settings, progress: bool = False) -> IngestReport:
+    """Ingest several filings in one run: one embedding stream, one manifest read, one version bump.
+
+    Each file's chunks carry its own filing's type and property. A file that two filings put under
+    different scopes is refused (ValueError) before any work, as is an invalid type or property code.
+    Per-file failures are reported with a reason and do not stop the others.
+    """
+    scopes = [_scope(filing) for filing in filings]
     started = time.perf_counter()
+    paths = [path for filing in filings for path in filing.paths]
+    files, rows = _discover_filings(filings, scopes)
     client = make_client(settings=settings)
     collection = open_collection(client)
     run = _Run(
         collection=collection,
         encoder=get_encoder(),
         chunker=Chunker(get_encoding(cache_dir=settings.data_dir / "cache" / "tiktoken")),
-        doc_type=doc_type,
-        property_value=property_code or PORTFOLIO_WIDE,
         stored=_read_manifest(collection),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         batch=client.get_max_batch_size(),
     )
-    files, rows = _discover(paths)
     file_rows: dict[str, FileRow] = {}
     pending: list[_Parsed] = []
     try:
-        rows.extend(_remove_missing(run, paths, found={str(path) for path in files}))
+        rows.extend(_remove_missing(run, paths, found=set(files)))
         with _progress(enabled=progress, total=len(files)) as shown:
-            for path in files:
+            for path, scope in files.values():
                 shown.file(path.name)
-                parsed = _parse_file(run, path)
+                parsed = _parse_file(run, path, scope)
                 shown.done()
                 if isinstance(parsed, FileRow):
                     file_rows[parsed.path] = parsed
@@ -146,10 +180,43 @@ def ingest_paths(
                     pending = []
             file_rows.update(_embed_and_write(run, pending, shown))
     finally:
-        if run.changed:  # also when a write failed: files written before it are complete and searchable
+        if run.changed:  # also when a write failed: groups written before it are complete and searchable
             bump_corpus_version(collection)
-    rows.extend(file_rows[str(path)] for path in files)
+    rows.extend(file_rows[source] for source in files)
     return _report(rows, seconds=time.perf_counter() - started, embed_seconds=run.embed_seconds)
+
+
+def _scope(filing: Filing) -> _Scope:
+    """The filing's scope, or ValueError when its type or property code is not one we accept."""
+    if filing.doc_type not in DOC_TYPES:
+        raise ValueError(f"doc_type must be one of {', '.join(DOC_TYPES)}, not {filing.doc_type!r}")
+    code = filing.property_code
+    if code is not None and not _PROPERTY_CODE.match(code):
+        raise ValueError(f"property code must be a lowercase slug like 'maple-court', not {code!r}")
+    return _Scope(doc_type=filing.doc_type, property_value=code or PORTFOLIO_WIDE)
+
+
+def _discover_filings(
+    filings: Sequence[Filing], scopes: list[_Scope]
+) -> tuple[dict[str, tuple[Path, _Scope]], list[FileRow]]:
+    """Every filing's files with their scope, in filing order, and rows for unusable arguments.
+
+    A file filed twice under one scope is ingested once; under two scopes its chunks could only
+    carry one of them, so that is the caller's mistake to fix, not a choice to make silently here.
+    """
+    files: dict[str, tuple[Path, _Scope]] = {}
+    rows: list[FileRow] = []
+    for filing, scope in zip(filings, scopes, strict=True):
+        found, refused = _discover(list(filing.paths))
+        rows.extend(refused)
+        for path in found:
+            first = files.setdefault(str(path), (path, scope))[1]
+            if first != scope:
+                raise ValueError(
+                    f"{path} is filed under two scopes: {first.doc_type} of {first.property_value!r} "
+                    f"and {scope.doc_type} of {scope.property_value!r}"
+                )
+    return files, rows
 
 
 def _discover(paths: list[Path]) -> tuple[list[Path], list[FileRow]]:
@@ -213,7 +280,7 @@ def _remove_missing(run: _Run, paths: list[Path], *, found: set[str]) -> list[Fi
     return rows
 
 
-def _parse_file(run: _Run, path: Path) -> _Parsed | FileRow:
+def _parse_file(run: _Run, path: Path, scope: _Scope) -> _Parsed | FileRow:
     """The file parsed and chunked, or its row when it is unchanged or cannot be used."""
     source = str(path)
     try:
@@ -221,12 +288,12 @@ def _parse_file(run: _Run, path: Path) -> _Parsed | FileRow:
     except OSError as exc:
         return FileRow(path=source, status="failed", reason=f"cannot read: {exc.strerror or exc}")
     content_hash = hashlib.sha256(data).hexdigest()
-    key = (content_hash, INDEX_VERSION, run.property_value, run.doc_type)
+    key = (content_hash, INDEX_VERSION, scope.property_value, scope.doc_type)
     previous = run.stored.get(source)
     if previous is not None and previous.matches(key):
         return FileRow(path=source, status="skipped", reason="unchanged")
     try:
-        parsed = _parse(run, path, data, content_hash)
+        parsed = _parse(run, path, scope, data, content_hash)
     except LoadError as exc:
         return FileRow(path=source, status="failed", reason=str(exc))
     if previous is not None:
@@ -237,27 +304,25 @@ def _parse_file(run: _Run, path: Path) -> _Parsed | FileRow:
 
 
 def _embed_and_write(run: _Run, group: list[_Parsed], shown: _Progress) -> dict[str, FileRow]:
-    """Embed a group of files in one call (so batches fill up across small files), then write each
-    file whole, one after another."""
+    """Embed a group of files in one call (so batches fill up across small files), then write the
+    group's chunks together and only then drop the old versions' chunks."""
     if not group:
         return {}
     shown.note(f"embedding {sum(len(p.ids) for p in group)} chunks of {len(group)} file(s)")
     started = time.perf_counter()
     vectors = run.encoder.embed([text for parsed in group for text in parsed.embed_texts])
     run.embed_seconds += time.perf_counter() - started
-    rows: dict[str, FileRow] = {}
-    offset = 0
-    for parsed in group:
-        _write(run, parsed, vectors[offset : offset + len(parsed.ids)])
-        offset += len(parsed.ids)
-        rows[parsed.source] = FileRow(
+    _write(run, group, vectors)
+    return {
+        parsed.source: FileRow(
             path=parsed.source,
             status="replaced" if parsed.replaces else "ingested",
             pages=parsed.pages,
             chunks=len(parsed.ids),
             tokens=parsed.tokens,
         )
-    return rows
+        for parsed in group
+    }
 
 
 def _load(path: Path, data: bytes) -> LoadedDocument:
@@ -269,7 +334,7 @@ def _load(path: Path, data: bytes) -> LoadedDocument:
         raise LoadError(f"could not parse ({type(exc).__name__}: {exc})") from exc
 
 
-def _parse(run: _Run, path: Path, data: bytes, content_hash: str) -> _Parsed:
+def _parse(run: _Run, path: Path, scope: _Scope, data: bytes, content_hash: str) -> _Parsed:
     """Load, clean, split and chunk one file entirely in memory."""
     document = _load(path, data)
     pages = clean_pages(document.pages)
@@ -279,7 +344,8 @@ def _parse(run: _Run, path: Path, data: bytes, content_hash: str) -> _Parsed:
         raise LoadError("no text found after cleaning")
     title = document.title or path.stem.replace("_", " ").replace("-", " ").strip().title()
     metadatas = [
-        _metadata(run, path, title, content_hash, chunk, i, len(chunks)) for i, chunk in enumerate(chunks)
+        _metadata(run, path, scope, title, content_hash, chunk, i, len(chunks))
+        for i, chunk in enumerate(chunks)
     ]
     return _Parsed(
         source=str(path),
@@ -296,13 +362,13 @@ def _parse(run: _Run, path: Path, data: bytes, content_hash: str) -> _Parsed:
 
 
 def _metadata(
-    run: _Run, path: Path, title: str, content_hash: str, chunk: Chunk, index: int, count: int
+    run: _Run, path: Path, scope: _Scope, title: str, content_hash: str, chunk: Chunk, index: int, count: int
 ) -> ChunkMetadata:
     # A Markdown or Word title heading repeats the document title; the path starts below it.
     path_below_title = [heading for heading in chunk.section_path if heading.casefold() != title.casefold()]
     return ChunkMetadata(
-        property=run.property_value,
-        doc_type=run.doc_type,
+        property=scope.property_value,
+        doc_type=scope.doc_type,
         title=title,
         source=str(path),
         page=chunk.page,
@@ -318,18 +384,22 @@ def _metadata(
     )
 
 
-def _write(run: _Run, parsed: _Parsed, vectors: FloatMatrix) -> None:
-    """Upsert the new version's chunks, then drop the old version's (see the module docstring)."""
-    for start in range(0, len(parsed.ids), run.batch):
+def _write(run: _Run, group: list[_Parsed], vectors: FloatMatrix) -> None:
+    """Upsert the group's new chunks (row i of `vectors` is its i-th chunk), then drop the old
+    versions' (see the module docstring)."""
+    ids = [id_ for parsed in group for id_ in parsed.ids]
+    texts = [text for parsed in group for text in parsed.texts]
+    metadatas = [meta for parsed in group for meta in parsed.metadatas]
+    for start in range(0, len(ids), run.batch):
         end = start + run.batch
         run.collection.upsert(
-            ids=parsed.ids[start:end],
-            documents=parsed.texts[start:end],
+            ids=ids[start:end],
+            documents=texts[start:end],
             embeddings=vectors[start:end],
-            metadatas=[meta.to_chroma() for meta in parsed.metadatas[start:end]],
+            metadatas=[meta.to_chroma() for meta in metadatas[start:end]],
         )
-    run.changed = True
-    _delete(run, parsed.stale)
+        run.changed = True
+    _delete(run, [id_ for parsed in group for id_ in parsed.stale])
 
 
 def _delete(run: _Run, ids: list[str]) -> None:

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -55,13 +56,32 @@ class _Numbering:
         return _label(level, count)
 
 
-def _list_position(paragraph: Paragraph) -> tuple[str, int] | None:
-    """(list key, level) when the paragraph is an automatically numbered item, else None."""
+class _StyleNames:
+    """Paragraph style names, looked up once per style id.
+
+    python-docx's `Paragraph.style` searches the document's style list by XPath on every call (about
+    a millisecond each), which made style lookups most of the time spent loading a policy .docx.
+    """
+
+    def __init__(self, document: docx.document.Document) -> None:
+        self._document = document
+        self._names: dict[str | None, str] = {}
+
+    def of(self, paragraph: Paragraph) -> str:
+        """The paragraph's style name (the document's default paragraph style when it names none)."""
+        style_id = paragraph._p.style
+        if style_id not in self._names:
+            style = self._document.part.get_style(style_id, WD_STYLE_TYPE.PARAGRAPH)
+            self._names[style_id] = (style.name if style is not None else None) or ""
+        return self._names[style_id]
+
+
+def _list_position(paragraph: Paragraph, style: str) -> tuple[str, int] | None:
+    """(list key, level) when the paragraph (of style `style`) is an automatically numbered item."""
     num_id = paragraph._p.xpath("./w:pPr/w:numPr/w:numId/@w:val")
     if num_id and num_id[0] != "0":
         level = paragraph._p.xpath("./w:pPr/w:numPr/w:ilvl/@w:val")
         return f"num{num_id[0]}", int(level[0]) if level else 0
-    style = paragraph.style.name if paragraph.style is not None else ""
     if style.startswith("List Number"):
         suffix = style.removeprefix("List Number").strip()
         return "style", int(suffix) - 1 if suffix.isdigit() else 0
@@ -99,6 +119,7 @@ def _open(data: bytes) -> docx.document.Document:
 def load_docx(data: bytes) -> LoadedDocument:
     """Body paragraphs and tables in reading order, page numbers from explicit page breaks."""
     document = _open(data)
+    styles = _StyleNames(document)
     numbering = _Numbering()
     pages: list[list[str]] = [[]]
     title = (document.core_properties.title or "").strip() or None
@@ -111,14 +132,14 @@ def load_docx(data: bytes) -> LoadedDocument:
         if p_pr is not None and p_pr.pageBreakBefore is not None and pages[-1]:
             pages.append([])
         text = " ".join(block.text.split())
-        style = block.style.name if block.style is not None else ""
+        style = styles.of(block)
         if text:
             if style == "Title" or style.startswith("Heading"):
                 level = 1 if style == "Title" else int(style.removeprefix("Heading").strip() or 1)
                 title = title or (text if style == "Title" or level == 1 else None)
                 has_headings = True
                 pages[-1].extend(["", f"{'#' * min(level, 6)} {text}", ""])
-            elif (position := _list_position(block)) is not None:
+            elif (position := _list_position(block, style)) is not None:
                 pages[-1].append(f"{numbering.next_label(*position)} {text}")
             elif style.startswith("List Bullet"):
                 pages[-1].append(f"- {text}")

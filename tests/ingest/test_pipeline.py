@@ -13,7 +13,7 @@ from app.config import Settings
 from app.knowledge.constants import CORPUS_VERSION_KEY, INDEX_VERSION, PORTFOLIO_WIDE
 from app.knowledge.store import make_client, open_collection
 from ingest import pipeline
-from ingest.pipeline import ingest_paths
+from ingest.pipeline import Filing, ingest_filings, ingest_paths
 from tests.knowledge.support import encrypt_pdf, make_image_only_pdf, make_pdf, make_zip, write
 
 HANDBOOK = (
@@ -226,6 +226,25 @@ def test_a_file_that_fails_keeps_its_previous_chunks(tmp_path: Path, settings: S
     assert _stored(settings) == before
 
 
+class _Counting:
+    """Wraps an object and records the names of the methods called on it, in order."""
+
+    def __init__(self, inner: Any, calls: list[str]) -> None:
+        self._inner = inner
+        self._calls = calls
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._inner, name)
+        if not callable(attribute):
+            return attribute
+
+        def called(*args: Any, **kwargs: Any) -> Any:
+            self._calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return called
+
+
 class _FlakyCollection:
     """Wraps a collection so that chosen calls fail, as a full disk or a lost server would."""
 
@@ -257,6 +276,7 @@ def test_a_write_that_fails_leaves_earlier_files_whole_and_the_old_version_in_pl
     ingest_paths([policy], doc_type="policy", property_code="maple-court", settings=settings)
     old_policy, version = _stored(settings), _version(settings)
     write(policy, POLICY.replace("2.95%", "3.25%"))
+    monkeypatch.setattr(pipeline, "EMBED_GROUP_CHUNKS", 1)  # each file its own group and write
     real_open = pipeline.open_collection
     monkeypatch.setattr(
         pipeline, "open_collection", lambda c: _FlakyCollection(real_open(c), fail_upsert_for="b-policy")
@@ -271,6 +291,27 @@ def test_a_write_that_fails_leaves_earlier_files_whole_and_the_old_version_in_pl
     handbook = [meta for meta in stored.values() if meta["source"].endswith("a-handbook.md")]
     assert handbook and {meta["chunk_count"] for meta in handbook} == {len(handbook)}
     assert {i: m for i, m in stored.items() if m["source"].endswith("b-policy.md")} == old_policy
+
+
+def test_a_write_that_fails_leaves_every_file_of_its_group_at_its_previous_version(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    write(docs / "a-handbook.md", HANDBOOK)
+    policy = write(docs / "b-policy.md", POLICY)
+    ingest_paths([policy], doc_type="policy", property_code="maple-court", settings=settings)
+    old_policy, version = _stored(settings), _version(settings)
+    write(policy, POLICY.replace("2.95%", "3.25%"))
+    real_open = pipeline.open_collection
+    monkeypatch.setattr(
+        pipeline, "open_collection", lambda c: _FlakyCollection(real_open(c), fail_upsert_for="b-policy")
+    )
+
+    with pytest.raises(OSError, match="disk full"):
+        ingest_paths([docs], doc_type="policy", property_code="maple-court", settings=settings)
+
+    assert _stored(settings) == old_policy  # the handbook was in the failed write: none of it is there
+    assert _version(settings) == version
 
 
 def test_a_crash_between_writing_new_chunks_and_deleting_old_ones_is_finished_next_run(
@@ -294,6 +335,69 @@ def test_a_crash_between_writing_new_chunks_and_deleting_old_ones_is_finished_ne
     stored = _stored(settings).values()
     assert len({meta["content_hash"] for meta in stored}) == 1
     assert any("3.25%" in meta["_text"] for meta in stored)
+
+
+def _filings(tmp_path: Path) -> list[Filing]:
+    lease = write(tmp_path / "maple" / "lease.pdf", make_pdf(["4.2 Late Charges. A fee of $75.00 applies."]))
+    handbook = write(tmp_path / "aspen" / "handbook.md", HANDBOOK)
+    faq = write(tmp_path / "faq.md", POLICY)
+    return [
+        Filing(paths=[lease], doc_type="lease", property_code="maple-court"),
+        Filing(paths=[handbook.parent], doc_type="handbook", property_code="aspen-ridge"),
+        Filing(paths=[faq], doc_type="faq", property_code=None),
+    ]
+
+
+def test_one_run_files_each_path_under_its_own_type_and_property(tmp_path: Path, settings: Settings) -> None:
+    report = ingest_filings(_filings(tmp_path), settings=settings)
+
+    assert (report.files, report.skipped, report.failed) == (3, 0, [])
+    scopes = {(Path(m["source"]).name, m["doc_type"], m["property"]) for m in _stored(settings).values()}
+    assert scopes == {
+        ("lease.pdf", "lease", "maple-court"),
+        ("handbook.md", "handbook", "aspen-ridge"),
+        ("faq.md", "faq", PORTFOLIO_WIDE),
+    }
+
+
+def test_a_run_of_several_filings_embeds_once_and_writes_once(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real_encoder, real_open = pipeline.get_encoder(), pipeline.open_collection
+    monkeypatch.setattr(pipeline, "get_encoder", lambda: _Counting(real_encoder, calls))
+    monkeypatch.setattr(pipeline, "open_collection", lambda c: _Counting(real_open(c), calls))
+
+    ingest_filings(_filings(tmp_path), settings=settings)
+
+    assert [call for call in calls if call in {"embed", "upsert", "delete", "modify"}] == [
+        "embed",
+        "upsert",
+        "modify",
+    ]
+
+
+def test_reingesting_unchanged_filings_is_a_no_op(tmp_path: Path, settings: Settings) -> None:
+    filings = _filings(tmp_path)
+    ingest_filings(filings, settings=settings)
+    before, version = _stored(settings), _version(settings)
+
+    report = ingest_filings(filings, settings=settings)
+
+    assert (report.files, report.skipped, report.removed, report.failed) == (0, 3, 0, [])
+    assert _stored(settings) == before and _version(settings) == version
+
+
+def test_a_file_filed_under_two_scopes_is_refused_before_any_work(tmp_path: Path, settings: Settings) -> None:
+    handbook = write(tmp_path / "docs" / "handbook.md", HANDBOOK)
+    filings = [
+        Filing(paths=[handbook.parent], doc_type="handbook", property_code="maple-court"),
+        Filing(paths=[handbook], doc_type="handbook", property_code="aspen-ridge"),
+    ]
+
+    with pytest.raises(ValueError, match="two scopes"):
+        ingest_filings(filings, settings=settings)
+    assert _stored(settings) == {}
 
 
 def test_invalid_arguments_are_refused_before_any_work(tmp_path: Path, settings: Settings) -> None:

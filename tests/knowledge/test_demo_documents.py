@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from app.demo.corpus import ingest_demo_documents
 from app.demo.documents import PropertyDocTerms, demo_terms, write_demo_documents
+from app.knowledge.constants import PORTFOLIO_WIDE
+from app.knowledge.store import make_client, open_collection
 from app.ledger.jurisdictions import jurisdiction_for
 from app.ledger.late_fees import effective_rule, first_late_day, late_fee_on
 from app.ledger.types import LateFeeKind, LateFeeRule
@@ -188,3 +191,18 @@ def test_regenerating_and_reingesting_the_demo_corpus_skips_every_file(demo_corp
             settings=demo_corpus.settings,
         )
         assert (report.skipped, report.files) == (1, 0), document.path
+
+    report = ingest_demo_documents(documents, settings=demo_corpus.settings)
+    assert (report.skipped, report.files, report.removed) == (len(documents), 0, 0)
+
+
+def test_every_demo_chunk_carries_its_own_documents_type_and_property(demo_corpus: DemoCorpus) -> None:
+    expected = {
+        str(d.path.resolve()): (d.doc_type, d.property_code or PORTFOLIO_WIDE) for d in demo_corpus.documents
+    }
+    collection = open_collection(make_client(settings=demo_corpus.settings))
+
+    metadatas = collection.get(include=["metadatas"])["metadatas"] or []
+
+    assert {str(m["source"]) for m in metadatas} == set(expected)
+    assert all((m["doc_type"], m["property"]) == expected[str(m["source"])] for m in metadatas)
