@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from heapq import heappop, heappush
 
 from app.formatting import MONTHS_EN
 from app.ledger.jurisdictions import Jurisdiction
@@ -19,6 +20,7 @@ from app.ledger.schedule import add_months, due_date_in
 from app.ledger.types import EntryKind, LateFeeKind, LeaseTerms
 
 MONTH_NAMES = MONTHS_EN
+METHOD_LABELS = {"ach": "ACH", "card": "Card", "check": "Check", "cash": "Cash", "money_order": "Money order"}
 
 
 class Behaviour(StrEnum):
@@ -33,7 +35,7 @@ class Behaviour(StrEnum):
     MOVED_OUT = "moved_out"
 
 
-@dataclass
+@dataclass(slots=True)
 class SimPayment:
     key: int
     payer: int
@@ -47,7 +49,7 @@ class SimPayment:
     return_code: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SimEntry:
     kind: EntryKind
     amount_cents: int
@@ -62,14 +64,14 @@ class SimEntry:
     source: str = "pms"
 
 
-@dataclass
+@dataclass(slots=True)
 class SimPlan:
     created_on: date
     total_cents: int
     installments: list[tuple[date, int, str]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Household:
     entries: list[SimEntry] = field(default_factory=list)
     payments: list[SimPayment] = field(default_factory=list)
@@ -96,6 +98,40 @@ class HouseholdSpec:
     moved_out_on: date | None = None
 
 
+class _DatedTotal:
+    """Amounts by date, for "the total dated before this day" without re-adding the whole history.
+
+    Re-summing a household's whole ledger for every late-fee and payment decision made the simulation's
+    cost grow with the square of the ledger's length. The decisions move forward through the months, so
+    the amounts dated before the latest day asked about are kept as one number, and only those dated on
+    or after it wait, earliest first, to be added in. Asking about an earlier day (the behaviours do not)
+    still gets the exact total, from the full history.
+    """
+
+    def __init__(self) -> None:
+        self.history: list[tuple[date, int]] = []
+        self.cutoff = date.min
+        self.folded = 0
+        """The total of the amounts dated before `cutoff`."""
+        self.waiting: list[tuple[date, int]] = []
+        """The amounts dated on or after `cutoff`, as a heap."""
+
+    def add(self, on: date, cents: int) -> None:
+        self.history.append((on, cents))
+        if on < self.cutoff:
+            self.folded += cents
+        else:
+            heappush(self.waiting, (on, cents))
+
+    def before(self, day: date) -> int:
+        if day < self.cutoff:
+            return sum(cents for on, cents in self.history if on < day)
+        while self.waiting and self.waiting[0][0] < day:
+            self.folded += heappop(self.waiting)[1]
+        self.cutoff = day
+        return self.folded
+
+
 class _Sim:
     def __init__(self, spec: HouseholdSpec, rng: random.Random) -> None:
         self.spec = spec
@@ -109,12 +145,26 @@ class _Sim:
         )
         self.rule, self.grace = eff.rule, eff.grace_days
         self.monthly = spec.terms.rent_cents + sum(c for _, c in spec.terms.recurring)
+        self.recurring = [
+            (description, cents, description.split()[0].lower().strip(","))
+            for description, cents in spec.terms.recurring
+        ]
+        """The lease's recurring charges, each with its charge code ("Parking, reserved space": parking)."""
         self.ach_only = "ach" in spec.methods and rng.random() < 0.55
         self.returns = 0
+        self.charges = _DatedTotal()
+        """Entries that add to what is owed (rent, fees, returned payments), by the day they take effect."""
+        self.credits = _DatedTotal()
+        """Entries that take from it (payments, credits): kept apart, as `owed_through` counts them to
+        another day than the charges."""
 
     # -- posting helpers ------------------------------------------------------------------------
     def post(self, entry: SimEntry) -> int:
         self.h.entries.append(entry)
+        if entry.kind is not EntryKind.DEPOSIT:  # held for the resident, not owed by them
+            (self.charges if entry.amount_cents > 0 else self.credits).add(
+                entry.effective_on, entry.amount_cents
+            )
         return len(self.h.entries) - 1
 
     def pay(
@@ -128,14 +178,13 @@ class _Sim:
         payer = self.rng.randrange(self.spec.members) if payer is None else payer
         payment = SimPayment(len(self.h.payments), payer, method, amount, on, settle)
         self.h.payments.append(payment)
-        label = {"ach": "ACH", "card": "Card", "check": "Check", "cash": "Cash", "money_order": "Money order"}
         return self.post(
             SimEntry(
                 EntryKind.PAYMENT,
                 -amount,
                 on,
                 settle,
-                f"Payment - {label[method]}",
+                f"Payment - {METHOD_LABELS[method]}",
                 payment_key=payment.key,
                 payer=payer,
                 source="processor",
@@ -191,8 +240,7 @@ class _Sim:
                 charge_code="rent",
             )
         )
-        for description, cents in terms.recurring:
-            code = description.split()[0].lower().strip(",")
+        for description, cents, code in self.recurring:
             self.post(
                 SimEntry(EntryKind.CHARGE, cents, due, month, f"{description} - {name}", charge_code=code)
             )
@@ -243,18 +291,11 @@ class _Sim:
 
     def balance_on(self, day: date) -> int:
         """What was owed at the start of `day` (payments count from the day they were made)."""
-        return sum(
-            e.amount_cents for e in self.h.entries if e.kind is not EntryKind.DEPOSIT and e.effective_on < day
-        )
+        return self.charges.before(day) + self.credits.before(day)
 
     def owed_through(self, day: date, *, paid_before: date) -> int:
         """Charges effective by the end of `day`, less payments made before `paid_before`."""
-        return sum(
-            e.amount_cents
-            for e in self.h.entries
-            if e.kind is not EntryKind.DEPOSIT
-            and (e.effective_on <= day if e.amount_cents > 0 else e.effective_on < paid_before)
-        )
+        return self.charges.before(day + timedelta(days=1)) + self.credits.before(paid_before)
 
     def split(self, amount: int, day: date, *, spread: int = 3) -> date:
         """Pay `amount` on `day`, shared among the household's members (roommates pay separately)."""

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.demo.bulk import load
 from app.demo.households import Behaviour, Household, HouseholdSpec, SimEntry, simulate
 from app.demo.portfolio import FIRST_NAMES, LAST_NAMES, PROPERTIES, STAFF, DemoProperty
 from app.errors import Conflict, InvalidInput
@@ -113,9 +112,7 @@ def seed_demo(session: Session, options: SeedOptions) -> SeedReport:
         raise Conflict("the database already has properties: seed into a fresh DOORSTEP_DATA_DIR or database")
     started = time.perf_counter()
     rows = _Builder(options).build()
-    with _roomy_page_cache(session):
-        for table, batch in _tables(rows):
-            _insert(session, table, batch)
+    load(session, _tables(rows))
     _staff(session)
     _advance_sequences(session)
     report = SeedReport(
@@ -154,84 +151,6 @@ def _tables(rows: _Rows) -> Iterator[tuple[Table, list[dict[str, Any]]]]:
         (Dispute, rows.disputes),
     ):
         yield model.__table__, batch  # type: ignore[misc]
-
-
-def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` in the session's transaction, storing what `session.execute(insert(table), rows)`
-    would store: each value goes through its column's own bind processor.
-
-    The big tables skip SQLAlchemy's per-row work (it cost more than the database's): their rows go to
-    the driver as tuples, by `executemany` on SQLite and by `COPY` on PostgreSQL.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    columns = list(table.columns)
-    if (
-        len(rows) < 1_000
-        or dialect.name not in ("sqlite", "postgresql")
-        or set(rows[0]) != {c.name for c in columns}
-    ):
-        for chunk in _chunks(rows, 5_000):
-            session.execute(insert(table), chunk)
-        return
-    values: list[Sequence[Any]] = list(zip(*map(itemgetter(*(c.name for c in columns)), rows), strict=True))
-    for index, column in enumerate(columns):
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            try:
-                values[index] = list(map(_Memo(process).__getitem__, values[index]))
-            except TypeError:  # an unhashable value: no memo
-                values[index] = list(map(process, values[index]))
-    tuples = list(zip(*values, strict=True))
-    quote = dialect.identifier_preparer
-    names = ", ".join(quote.quote(c.name) for c in columns)
-    cursor = connection.connection.cursor()
-    try:
-        if dialect.name == "postgresql":
-            with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
-                for row in tuples:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(columns))
-            cursor.executemany(f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({marks})", tuples)
-    finally:
-        cursor.close()
-
-
-@contextmanager
-def _roomy_page_cache(session: Session) -> Iterator[None]:
-    """On SQLite, let the page cache hold what a big seed writes (up to 256 MB) rather than spill it to
-    the WAL and read it back, which cost a fifth of the insert time; the connection's own setting is
-    put back afterwards. Elsewhere, nothing."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    connection.exec_driver_sql("PRAGMA cache_size = -262144")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {previous}")
-
-
-class _Memo(dict[Any, Any]):
-    """A bind processor, called once per distinct value (dates and flags repeat a lot)."""
-
-    def __init__(self, process: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.process = process
-
-    def __missing__(self, value: Any) -> Any:
-        processed = self[value] = self.process(value)
-        return processed
-
-
-def _chunks(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _staff(session: Session) -> None:
