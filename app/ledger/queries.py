@@ -97,39 +97,46 @@ def all_summaries(session: Session, *, as_of: date) -> dict[int, BalanceSummary]
     return _summaries_from_rows(rows, as_of, sql.read_date)
 
 
-# The rows of `_LedgerSql.ledger`: per lease (0, lease_id, None, total, None, credited, None, None,
-# deposit, None), and per entry (1, lease_id, effective_on, amount_cents, description, id, kind,
-# posted_on, reverses_id, charge_code). Dates are ISO strings on SQLite and `date` on PostgreSQL.
+# The rows of `_LedgerSql.ledger`, by their first column: SUMS, one per lease (SUMS, lease_id, None,
+# total, None, credited, None, None, deposit, None); CHARGE, a charge of a lease that owes and has no
+# reversal; and WHOLE, any entry of a lease with a reversal (WHOLE or CHARGE, lease_id, effective_on,
+# amount_cents, description, id, kind, posted_on, reverses_id, charge_code). Dates are ISO strings on
+# SQLite and `date` on PostgreSQL.
 _Row = tuple[int, int, Any, int, Any, int, Any, Any, Any, Any]
 _COLUMNS = "lease_id, effective_on, amount_cents, description, id, kind, posted_on, reverses_id, charge_code"
+SUMS, CHARGE, WHOLE = 0, 1, 2
 
 
 def _summaries_from_rows(
     rows: list[_Row], as_of: date, read_date: Callable[[Any], date] | None
 ) -> dict[int, BalanceSummary]:
     sums: dict[int, _Row] = {}
-    entries: dict[int, list[Entry]] = {}
+    charges: dict[int, list[Entry]] = {}
+    whole: dict[int, list[Entry]] = {}
     days = _Memo(read_date or _same_date)
     kinds = _KINDS
     for r in rows:
-        if r[0] == 0:
+        if r[0] == SUMS:
             sums[r[1]] = r
         else:
             entry = Entry(r[5], kinds[r[6]], r[3], days[r[2]], days[r[7]], r[4], r[8], r[9])
-            entries.setdefault(r[1], []).append(entry)
+            (charges if r[0] == CHARGE else whole).setdefault(r[1], []).append(entry)
     out: dict[int, BalanceSummary] = {}
     for lease_id in sorted(sums):
         _, _, _, total, _, credited, _, _, deposit, _ = sums[lease_id]
-        own = entries.get(lease_id, [])
-        if any(e.kind is EntryKind.REVERSAL for e in own):  # all of its entries came
-            out[lease_id] = summarize_balance(own, as_of)
-        else:  # its charges came if it owes; if it does not, nothing is open
+        if lease_id in whole:  # a reversal decides which credits stand
+            out[lease_id] = summarize_balance(whole[lease_id], as_of)
+        elif total > 0:
             out[lease_id] = allocate_credits(
-                own if total > 0 else (),
-                credit_cents=credited if total > 0 else -total,
+                charges[lease_id],
+                credit_cents=credited,
                 total_cents=total,
                 deposit_held_cents=deposit,
                 as_of=as_of,
+            )
+        else:  # its credits cover every charge: nothing is open
+            out[lease_id] = allocate_credits(
+                (), credit_cents=-total, total_cents=total, deposit_held_cents=deposit, as_of=as_of
             )
     return out
 
@@ -163,11 +170,11 @@ class _LedgerSql:
             " SUM(CASE WHEN kind = 'deposit' THEN amount_cents ELSE 0 END) AS deposit,"
             " SUM(CASE WHEN kind = 'reversal' THEN 1 ELSE 0 END) AS reversals"
             f" FROM {self.sums_from} WHERE {visible} GROUP BY lease_id)"
-            " SELECT 0, lease_id, NULL, CAST(total AS BIGINT), NULL, CAST(credited AS BIGINT), NULL, NULL,"
-            " CAST(deposit AS BIGINT), NULL FROM sums"
-            f" UNION ALL SELECT 1, {_COLUMNS} FROM ledger_entries"
+            f" SELECT {SUMS}, lease_id, NULL, CAST(total AS BIGINT), NULL, CAST(credited AS BIGINT),"
+            " NULL, NULL, CAST(deposit AS BIGINT), NULL FROM sums"
+            f" UNION ALL SELECT {WHOLE}, {_COLUMNS} FROM ledger_entries"
             f" WHERE lease_id IN (SELECT lease_id FROM sums WHERE reversals > 0) AND {visible}"
-            f" UNION ALL SELECT 1, {_COLUMNS} FROM ledger_entries"
+            f" UNION ALL SELECT {CHARGE}, {_COLUMNS} FROM ledger_entries"
             " WHERE lease_id IN (SELECT lease_id FROM sums WHERE total > 0 AND reversals = 0)"
             f" AND {visible} AND amount_cents > 0 AND {receivable}"
         )
