@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
 
-
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 """How much of a SQLite file may be memory-mapped (address space, not memory: the OS pages it in)."""
 
