@@ -126,6 +126,10 @@ class MiniLMEncoder:
         residents ask the same short questions again and again."""
         return self._queries(text)
 
+    def forget_queries(self) -> None:
+        """Empty the query-vector cache (benchmarks time the model pass a new question costs)."""
+        self._queries.cache_clear()
+
     def _embed_frozen(self, text: str) -> FloatMatrix:
         vector = self.embed_one(text)
         vector.flags.writeable = False  # shared by every caller of the cache

@@ -44,6 +44,10 @@ def test_a_repeated_query_is_embedded_once_and_cannot_be_changed_by_a_caller() -
     assert encoder.embed_query(question) is first
     assert not first.flags.writeable
     assert encoder.embed_query(question + " Thanks") is not first
+    encoder.forget_queries()
+    again = encoder.embed_query(question)
+    assert again is not first
+    np.testing.assert_allclose(again, first, atol=1e-6)
 
 
 def test_inputs_are_cut_at_256_tokens() -> None:
