@@ -10,7 +10,7 @@ Database" advises and `pg_restore` does); and SQLite spilling its page cache to 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
@@ -18,6 +18,8 @@ from typing import Any
 import psycopg
 from sqlalchemy import Column, Connection, Dialect, Table, insert, text
 from sqlalchemy.orm import Session
+
+from app.memo import Memo
 
 BIG = 1_000
 """Tables with fewer rows go through SQLAlchemy's `insert`: the shortcuts pay off only on big ones."""
@@ -99,7 +101,7 @@ def _column(dialect: Dialect, column: Column[Any], rows: list[dict[str, Any]]) -
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return values
-    return map(_Memo(process).__getitem__ if column.type.hashable else process, values)
+    return map(Memo(process).__getitem__ if column.type.hashable else process, values)
 
 
 @contextmanager
@@ -156,15 +158,3 @@ def _roomy_page_cache(session: Session) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {previous}")
-
-
-class _Memo(dict[Any, Any]):
-    """A bind processor, called once per distinct value (dates and flags repeat a lot)."""
-
-    def __init__(self, process: Callable[[Any], Any]) -> None:
-        super().__init__()
-        self.process = process
-
-    def __missing__(self, value: Any) -> Any:
-        processed = self[value] = self.process(value)
-        return processed

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.ledger.balance import BalanceSummary, allocate_credits, summarize_balance
 from app.ledger.types import Entry, EntryKind, LateFeeKind, LateFeeRule, LeaseTerms
+from app.memo import Memo
 from app.models import Lease, LedgerEntry, RecurringCharge
 
 _ENTRY_COLUMNS = (
@@ -113,7 +114,7 @@ def _summaries_from_rows(
     sums: dict[int, _Row] = {}
     charges: dict[int, list[Entry]] = {}
     whole: dict[int, list[Entry]] = {}
-    days = _Memo(read_date or _same_date)
+    days: Memo[Any, date] = Memo(read_date or _same_date)
     kinds = _KINDS
     for r in rows:
         if r[0] == SUMS:
@@ -190,18 +191,6 @@ _LEDGER_SQL = {
 
 def _same_date(day: date) -> date:
     return day
-
-
-class _Memo(dict[Any, date]):
-    """Dates repeat a lot in a ledger: read each one once."""
-
-    def __init__(self, read: Callable[[Any], date]) -> None:
-        super().__init__()
-        self.read = read
-
-    def __missing__(self, key: Any) -> date:
-        value = self[key] = self.read(key)
-        return value
 
 
 def _summaries_one_by_one(session: Session, *, as_of: date) -> dict[int, BalanceSummary]:

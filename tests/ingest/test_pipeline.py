@@ -267,20 +267,34 @@ class _FlakyCollection:
         return getattr(self._inner, name)
 
 
-def test_a_write_that_fails_leaves_earlier_files_whole_and_the_old_version_in_place(
-    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _policy_changed_beside_a_new_handbook(
+    tmp_path: Path, settings: Settings
+) -> tuple[Path, dict[str, dict[str, Any]], object]:
+    """A folder with a new handbook and an indexed policy changed since: (folder, the policy's stored
+    chunks, the corpus version), before the folder is ingested."""
     docs = tmp_path / "docs"
     write(docs / "a-handbook.md", HANDBOOK)
     policy = write(docs / "b-policy.md", POLICY)
     ingest_paths([policy], doc_type="policy", property_code="maple-court", settings=settings)
     old_policy, version = _stored(settings), _version(settings)
     write(policy, POLICY.replace("2.95%", "3.25%"))
-    monkeypatch.setattr(pipeline, "EMBED_GROUP_CHUNKS", 1)  # each file its own group and write
+    return docs, old_policy, version
+
+
+def _fail_writing(monkeypatch: pytest.MonkeyPatch, source: str) -> None:
+    """Every upsert that carries a chunk of `source` fails."""
     real_open = pipeline.open_collection
     monkeypatch.setattr(
-        pipeline, "open_collection", lambda c: _FlakyCollection(real_open(c), fail_upsert_for="b-policy")
+        pipeline, "open_collection", lambda c: _FlakyCollection(real_open(c), fail_upsert_for=source)
     )
+
+
+def test_a_write_that_fails_leaves_earlier_files_whole_and_the_old_version_in_place(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, old_policy, version = _policy_changed_beside_a_new_handbook(tmp_path, settings)
+    monkeypatch.setattr(pipeline, "EMBED_GROUP_CHUNKS", 1)  # each file its own group and write
+    _fail_writing(monkeypatch, "b-policy")
 
     with pytest.raises(OSError, match="disk full"):
         ingest_paths([docs], doc_type="policy", property_code="maple-court", settings=settings)
@@ -296,16 +310,8 @@ def test_a_write_that_fails_leaves_earlier_files_whole_and_the_old_version_in_pl
 def test_a_write_that_fails_leaves_every_file_of_its_group_at_its_previous_version(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = tmp_path / "docs"
-    write(docs / "a-handbook.md", HANDBOOK)
-    policy = write(docs / "b-policy.md", POLICY)
-    ingest_paths([policy], doc_type="policy", property_code="maple-court", settings=settings)
-    old_policy, version = _stored(settings), _version(settings)
-    write(policy, POLICY.replace("2.95%", "3.25%"))
-    real_open = pipeline.open_collection
-    monkeypatch.setattr(
-        pipeline, "open_collection", lambda c: _FlakyCollection(real_open(c), fail_upsert_for="b-policy")
-    )
+    docs, old_policy, version = _policy_changed_beside_a_new_handbook(tmp_path, settings)
+    _fail_writing(monkeypatch, "b-policy")
 
     with pytest.raises(OSError, match="disk full"):
         ingest_paths([docs], doc_type="policy", property_code="maple-court", settings=settings)
