@@ -129,14 +129,7 @@ def allocate_credits(
     charged = sum(c.amount_cents for c in charges)
     if pool >= charged:  # every charge is paid: nothing to allocate one by one
         assert total_cents == charged - pool, "allocation lost a cent"
-        return BalanceSummary(
-            as_of=as_of,
-            total_cents=total_cents,
-            open_charges=(),
-            unapplied_credit_cents=pool - charged,
-            deposit_held_cents=deposit_held_cents,
-            aging=_NO_AGING.copy(),
-        )
+        return settled_balance(total_cents, deposit_held_cents=deposit_held_cents, as_of=as_of)
 
     open_charges: list[OpenCharge] = []
     for charge in sorted(charges, key=_charge_order):
@@ -158,6 +151,12 @@ def allocate_credits(
         deposit_held_cents=deposit_held_cents,
         aging=aging,
     )
+
+
+def settled_balance(total_cents: int, *, deposit_held_cents: int, as_of: date) -> BalanceSummary:
+    """The balance of a ledger whose standing credits cover every charge (`total_cents` <= 0): nothing
+    open, `-total_cents` unapplied."""
+    return BalanceSummary(as_of, total_cents, (), -total_cents, deposit_held_cents, _NO_AGING.copy())
 
 
 def recent_credits(entries: Iterable[Entry], as_of: date, *, limit: int) -> tuple[Entry, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from app.ledger.balance import BalanceSummary, allocate_credits, summarize_balance
+from app.ledger.balance import BalanceSummary, allocate_credits, settled_balance, summarize_balance
 from app.ledger.types import Entry, EntryKind, LateFeeKind, LateFeeRule, LeaseTerms
 from app.memo import Memo
 from app.models import Lease, LedgerEntry, RecurringCharge
@@ -136,9 +136,7 @@ def _summaries_from_rows(
                 as_of=as_of,
             )
         else:  # its credits cover every charge: nothing is open
-            out[lease_id] = allocate_credits(
-                (), credit_cents=-total, total_cents=total, deposit_held_cents=deposit, as_of=as_of
-            )
+            out[lease_id] = settled_balance(total, deposit_held_cents=deposit, as_of=as_of)
     return out
 
 
