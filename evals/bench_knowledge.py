@@ -216,9 +216,21 @@ def _started(settings: Settings) -> ClientAPI:
     return client
 
 
+DEMO_RUNS = 3
+"""The demo corpus ingests in about 3 s: one neighbour's burst can swing one run by a third, so the
+fastest of a few runs (each with its own bare passes) is reported."""
+
+
 def bench_demo_corpus(root: Path) -> dict[str, Any]:
-    """The demo documents ingested as `doorstep demo` ingests them (written beforehand, untimed)."""
-    settings = scratch_settings(root / "demo")
+    """The demo documents ingested as `doorstep demo` ingests them (written beforehand, untimed), into
+    a fresh index `DEMO_RUNS` times; the figures of the fastest run."""
+    runs = [_demo_run(root / f"demo-{n}") for n in range(DEMO_RUNS)]
+    fastest = min(runs, key=lambda run: float(run["demo_ingest_seconds"]))
+    return fastest | {"demo_runs": DEMO_RUNS}
+
+
+def _demo_run(root: Path) -> dict[str, Any]:
+    settings = scratch_settings(root)
     documents = write_demo_documents(demo_terms(), settings.documents_dir)
     _client = _started(settings)
     return _timed_against_bare(
@@ -334,7 +346,9 @@ def _print(figures: dict[str, Any]) -> None:
         table.add_row(label, f"{value:,}{unit}", target, verdict)
 
     for name in ("demo", "generated"):
-        row(f"{name}: pages / chunks", figures[f"{name}_pages"], f" / {figures[f'{name}_chunks']:,}")
+        runs = figures.get(f"{name}_runs")
+        fastest = f" (fastest of {runs} runs)" if runs else ""
+        row(f"{name}: pages / chunks{fastest}", figures[f"{name}_pages"], f" / {figures[f'{name}_chunks']:,}")
         row(f"{name}: ingest pages/s", figures[f"{name}_pages_per_s"])
         row(f"{name}: ingest chunks/s", figures[f"{name}_chunks_per_s"])
         row(f"{name}: ingest tokens/s", figures[f"{name}_tokens_per_s"])
