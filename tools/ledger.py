@@ -250,9 +250,6 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
             late_fee_cents=d.late_fee_cents,
             late_fee_max_cents=d.late_fee_max_cents,
             late_fee_rule=describe_rule(eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents),
-            rule_es=describe_rule(
-                eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
-            ),
             late_fee_rule_es=describe_rule(
                 eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
             ),

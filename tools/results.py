@@ -20,7 +20,12 @@ class Citation(BaseModel):
 
 
 class ToolResult(BaseModel):
-    """Every result says whether it found what was asked; when not, `note` says why in a sentence."""
+    """Every result says whether it found what was asked; when not, `note` says why in a sentence.
+
+    A field a tool sets that its result does not declare is an error, not silently dropped (a
+    `rule_es` no model read was computed on every `get_next_due` call this way)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     ok: bool = True
     note: str | None = None
