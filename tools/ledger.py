@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.accounts import account_balance
 from app.ledger.balance import summarize_balance
@@ -19,7 +18,7 @@ from app.ledger.jurisdictions import jurisdiction_for
 from app.ledger.late_fees import describe_rule, effective_rule, first_late_day
 from app.ledger.queries import lease_entries, lease_terms
 from app.ledger.types import CHARGE_KINDS, Entry, EntryKind
-from app.models import LedgerEntry, Payment
+from app.models import LedgerEntry, Payment, PaymentPlan
 from app.money import format_cents
 from app.schemas import DueItem
 from tools.account import NO_RESIDENT, Account, active_plan, load_account, open_dispute
@@ -64,7 +63,6 @@ def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
             return BalanceResult(ok=False, note=NO_RESIDENT)
         b = account_balance(session, resident=account.resident, as_of=ctx.today, lease=account.lease)
         plan = active_plan(session, account.lease.id)
-        plan_status = plan.status if plan else None
         return BalanceResult(
             as_of=b.as_of,
             total_cents=b.total_cents,
@@ -97,13 +95,13 @@ def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
                 for p in b.pending_payments
             ],
             open_dispute=open_dispute(session, account.lease.id) is not None,
-            on_payment_plan=plan_status == "active",
-            plan_installments=_plan_installments(session, account),
+            on_payment_plan=plan is not None and plan.status == "active",
+            plan_installments=_plan_installments(plan),
         )
 
 
-def _plan_installments(session: Session, account: Account) -> list[LineItem]:
-    plan = active_plan(session, account.lease.id)
+def _plan_installments(plan: PaymentPlan | None) -> list[LineItem]:
+    """The installments still to pay of an active plan (none for a plan only proposed)."""
     if plan is None or plan.status != "active":
         return []
     return [
@@ -254,7 +252,7 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
                 eff.rule, grace_days=eff.grace_days, rent_cents=lease.rent_cents, language="es"
             ),
             balance_now_cents=b.total_cents,
-            plan_installments=_plan_installments(session, account),
+            plan_installments=_plan_installments(active_plan(session, lease.id)),
             lease_ends_on=lease.end_on
             if lease.end_on and ctx.today <= lease.end_on <= ctx.today + timedelta(days=60)
             else None,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tools.context import ResidentContext
 
@@ -23,3 +24,5 @@ class AssistantContext:
     """The resident asked not to be contacted: replies are fine, and each message is also a staff task."""
     max_steps: int = 4
     """Planner visits per turn; a chat model that keeps calling tools is stopped here."""
+    head_start: Future[Any] | None = None
+    """What `planner.begin` started for this turn's message, if anything (see `Planner.begin`)."""

@@ -83,6 +83,7 @@ def plan(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str,
         turn["language"] = step.language
     turn["clarify"], turn["direct"] = step.clarify, step.direct
     turn["final_text"], turn["escalate"] = step.final_text, step.escalate
+    turn["then_answer"] = step.then_answer
     turn["model_calls"] = turn.get("model_calls", 0) + step.model_calls
     turn["prompt_tokens"] = turn.get("prompt_tokens", 0) + step.prompt_tokens
     update: dict[str, Any] = {"turn": turn}
@@ -322,7 +323,10 @@ def after_plan(state: AssistantState) -> Literal["act", "answer", "escalate"]:
 
 
 def after_act(state: AssistantState, runtime: Runtime[AssistantContext]) -> Literal["plan", "answer"]:
-    return "plan" if state["turn"].get("steps", 0) < runtime.context.max_steps else "answer"
+    turn = state["turn"]
+    if turn.get("then_answer") or turn.get("steps", 0) >= runtime.context.max_steps:
+        return "answer"
+    return "plan"
 
 
 def after_check(state: AssistantState) -> Literal["reply", "escalate"]:

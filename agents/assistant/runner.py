@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -86,6 +87,9 @@ class Assistant:
     ) -> TurnOutcome:
         verdict = inspect_message(text)
         stored = verdict.text if not verdict.reject else f"[message not processed: {verdict.reject}]"
+        # The planner starts on the message (the same text the graph's guard will pass it) while the
+        # message is stored and the account loaded below.
+        head_start = None if verdict.reject else self.planner.begin(verdict.text)
         with self.sessions.begin() as session:
             conversation = open_conversation(
                 session, conversation_id=conversation_id, resident_id=resident_id, channel=channel
@@ -98,8 +102,10 @@ class Assistant:
                 meta={"flags": verdict.scrubbed},
             )
             if staff_owns(conversation):
+                if head_start is not None:
+                    head_start.cancel()
                 return TurnOutcome(conversation_id=conversation_id, reply=None, silent=True)
-            ctx = self._context(session, conversation_id, resident_id, property_code)
+            ctx = self._context(session, conversation_id, resident_id, property_code, head_start)
         config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
         # One checkpoint per turn, written as the turn ends, rather than one per node: a turn that dies
         # half-way leaves the thread as it was before it (the resident's message is stored above and
@@ -138,7 +144,12 @@ class Assistant:
                 start_review(self.review_graph, plan_id=plan_id, sessions=self.sessions, today=self.today())
 
     def _context(
-        self, session: Session, conversation_id: str, resident_id: int | None, property_code: str | None
+        self,
+        session: Session,
+        conversation_id: str,
+        resident_id: int | None,
+        property_code: str | None,
+        head_start: Future[Any] | None = None,
     ) -> AssistantContext:
         tools = ResidentContext(
             resident_id=resident_id,
@@ -162,6 +173,7 @@ class Assistant:
             property_name=prop.name if prop else None,
             office_phone=prop.office_phone if prop else None,
             do_not_contact=bool(resident and resident.do_not_contact),
+            head_start=head_start,
         )
 
     def _record(self, conversation_id: str, state: AssistantState, resident_id: int | None) -> TurnOutcome:

@@ -44,6 +44,8 @@ class Turn(TypedDict, total=False):
     reply: str
     pending: list[dict[str, Any]]
     """Tool calls planned and not yet run."""
+    then_answer: bool
+    """The planner said the pending calls are its last: the graph answers once they ran."""
     model_calls: int
     prompt_tokens: int
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,9 +32,17 @@ class PlanStep:
     escalate: str | None = None
     model_calls: int = 0
     prompt_tokens: int = 0
+    then_answer: bool = False
+    """These calls are all the turn needs: once they ran, answer without asking the planner again."""
 
 
 class Planner(Protocol):
     name: str
+
+    def begin(self, text: str) -> Future[Any] | None:
+        """Start, on another thread, whatever planning needs from the guarded message alone (the offline
+        planner's classification), so that it runs while the turn stores the message and loads the
+        account. The runner hands the future to `plan` as `ctx.head_start`. None: nothing to start."""
+        ...
 
     def plan(self, state: AssistantState, ctx: AssistantContext) -> PlanStep: ...

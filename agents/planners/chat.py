@@ -38,6 +38,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -226,6 +227,10 @@ class ChatPlanner:
         )
 
     # -- the Planner protocol -------------------------------------------------------------------------
+
+    def begin(self, text: str) -> Future[Any] | None:  # noqa: ARG002 (the protocol's signature)
+        """Nothing: the model plans from the whole state, and the fallback classifies only if it runs."""
+        return None
 
     def plan(self, state: AssistantState, ctx: AssistantContext) -> PlanStep:
         """One decision for the turn: tools to call, the model's answer, or an escalation."""

@@ -1,13 +1,21 @@
 """The offline planner (the default): intent and slot recognition over the same tools, no model needed.
 
 First visit of a turn: classify the message, extract slots, and choose tools (several for mixed messages),
-a clarifying question, a direct reply, or an escalation. Second visit, after the tools ran: escalate when a
-result calls for staff (a plan beyond policy, a dispute on the account), else compose the answer.
+a clarifying question, a direct reply, or an escalation. Only a payment-plan proposal brings the graph
+back for a second visit, after the tools ran: escalate when the proposal calls for staff (a plan beyond
+policy, a dispute on the account), else compose the answer. Other results go straight to the answer.
+
+Classification is most of the planner's cost (a MiniLM pass) and needs only the message, so `begin`
+starts it on the planner's own threads as soon as the runner has guarded the message; the model pass
+releases the GIL, so it overlaps the turn's database work instead of following it.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -45,6 +53,8 @@ ESCALATION_FOR = {
     Intent.DISCRIMINATION: EscalationReason.DISCRIMINATION,
     Intent.ABUSE: EscalationReason.ABUSE,
 }
+SECOND_LOOK = {"propose_payment_plan"}
+"""Tools whose results the planner reads before the answer (`_after_tools`)."""
 DIRECT = {Intent.GREETING: "greeting", Intent.THANKS: "thanks", Intent.OUT_OF_SCOPE: "out_of_scope"}
 NEEDS_ACCOUNT = {
     Intent.BALANCE,
@@ -57,19 +67,46 @@ NEEDS_ACCOUNT = {
 }
 
 
+@dataclass(frozen=True)
+class EarlyReading:
+    """A classification `begin` started: what was read (the part of the message that was classified)
+    and what the classifier made of it."""
+
+    read: str
+    prediction: IntentPrediction
+
+
 class OfflinePlanner:
     name = "offline"
 
     def __init__(self, classifier: IntentClassifier) -> None:
         self.classifier = classifier
+        # Threads start on first use; one per core, since each classification keeps a core busy.
+        self._readers = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 1, thread_name_prefix="doorstep-classify"
+        )
+
+    def begin(self, text: str) -> Future[EarlyReading]:
+        """Classify the guarded message on the planner's threads; `plan` collects it (ctx.head_start)."""
+        return self._readers.submit(self._read, reading_of(text))
+
+    def _read(self, read: str) -> EarlyReading:
+        return EarlyReading(read, self.classifier.predict(read))
+
+    def _classify(self, read: str, head_start: Future[Any] | None) -> IntentPrediction:
+        """The prediction `begin` started for this text, or a new one (no head start, or another text)."""
+        early = head_start.result() if head_start is not None else None
+        if isinstance(early, EarlyReading) and early.read == read:
+            return early.prediction
+        return self.classifier.predict(read)
 
     def plan(self, state: AssistantState, ctx: AssistantContext) -> PlanStep:
         turn = state["turn"]
         if turn.get("runs"):
             return self._after_tools(state)
         text = turn.get("text", "")
-        read = _question_part(PLACEHOLDER.sub(" ", text))
-        prediction = self.classifier.predict(read)
+        read = reading_of(text)
+        prediction = self._classify(read, ctx.head_start)
         slots = extract_slots(read, today=ctx.tools.today)
         language = prediction.language if prediction.language in ("en", "es") else None
         step = PlanStep(language=language or state.get("language") or "en", slots=_plain(slots))
@@ -109,6 +146,9 @@ class OfflinePlanner:
             intents = [i for i in intents if i not in NEEDS_ACCOUNT] or [Intent.POLICY_QUESTION]
         step.intents = [i.value for i in intents]
         step.calls = _dedupe([c for i in intents for c in tools_for(i, slots, text, ctx.tools.today)])
+        # Only a payment-plan proposal needs a second look (it may call for staff); any other result is
+        # answered as it stands, so the planner is not visited again.
+        step.then_answer = all(c.name not in SECOND_LOOK for c in step.calls)
         return step
 
     @staticmethod
@@ -205,6 +245,12 @@ def _follow_up(prediction: IntentPrediction, slots: Slots, state: AssistantState
         return False
     has_slot = bool(slots.months or slots.dates or slots.amounts_cents or slots.charge_kinds)
     return (has_slot and prediction.confidence < 0.6) or prediction.ambiguous
+
+
+def reading_of(text: str) -> str:
+    """What the classifier reads of a guarded message: no scrub placeholders, and of a long message only
+    the question at its end."""
+    return _question_part(PLACEHOLDER.sub(" ", text))
 
 
 def _question_part(text: str) -> str:

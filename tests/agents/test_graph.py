@@ -68,6 +68,18 @@ def test_an_answer_with_an_invented_amount_is_not_sent(demo_db: Database) -> Non
 
 
 @pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
+def test_calls_marked_last_are_answered_without_planning_again(demo_db: Database) -> None:
+    planner = ScriptedPlanner(
+        PlanStep(intent="balance", calls=[ToolCall("get_balance")], then_answer=True),
+        PlanStep(final_text="You owe $12.34, due Dec 24."),  # would be refused, were it ever asked for
+    )
+    outcome = ask(make_assistant(demo_db, planner), demo_db, "delinquent", "how much do i owe")
+    assert len(planner.seen) == 1 and len(planner.steps) == 1
+    assert outcome.check_ok and not outcome.escalated
+    assert outcome.reply is not None and "$12.34" not in outcome.reply and "$" in outcome.reply
+
+
+@pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
 def test_card_numbers_never_reach_the_planner_or_the_records(demo_db: Database) -> None:
     planner = ScriptedPlanner(PlanStep(intent="payment_status", calls=[ToolCall("get_payment_status")]))
     conversation = uuid.uuid4().hex

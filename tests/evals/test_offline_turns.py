@@ -1,0 +1,84 @@
+"""The offline planner inside a real turn: the message is classified once, on the planner's own threads
+while the runner stores it, and a classification begun for other words is never used."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+
+from agents.assistant.context import AssistantContext
+from agents.assistant.runner import Assistant
+from agents.offline import IntentClassifier, IntentPrediction
+from agents.planners.offline import OfflinePlanner
+from evals.conversations.environment import EvalEnvironment
+from tools.context import ResidentContext
+
+AS_OF = date(2026, 11, 23)
+
+
+class Recording:
+    """Wraps a classifier and notes every text it is asked about, with the thread that asked."""
+
+    def __init__(self, inner: IntentClassifier) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, str]] = []
+
+    def predict(self, text: str) -> IntentPrediction:
+        self.calls.append((text, threading.current_thread().name))
+        return self.inner.predict(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.fixture
+def planner(conversation_env: EvalEnvironment) -> tuple[OfflinePlanner, Recording]:
+    shared = conversation_env.planner("offline")
+    assert isinstance(shared, OfflinePlanner)
+    recording = Recording(shared.classifier)
+    return OfflinePlanner(recording), recording  # type: ignore[arg-type]
+
+
+def test_a_turn_classifies_its_message_once_off_the_callers_thread(
+    conversation_env: EvalEnvironment, planner: tuple[OfflinePlanner, Recording]
+) -> None:
+    offline, recording = planner
+    persona = conversation_env.persona("delinquent")
+    with conversation_env.fresh_database() as sessions:
+        assistant = Assistant(
+            sessions=sessions,
+            graph=conversation_env.graph("offline"),
+            planner=offline,
+            today=lambda: AS_OF,
+            retriever=conversation_env.retriever,
+        )
+        outcome = assistant.respond(
+            conversation_id=uuid.uuid4().hex,
+            text="hey how much do i owe right now",
+            resident_id=persona.resident_id,
+            property_code=persona.property_code,
+        )
+    assert outcome.intent == "balance" and [c["name"] for c in outcome.tool_calls] == ["get_balance"]
+    assert outcome.reply and "$" in outcome.reply
+    assert [text for text, _ in recording.calls] == ["hey how much do i owe right now"]
+    assert recording.calls[0][1].startswith("doorstep-classify")
+
+
+def test_a_head_start_for_other_words_is_ignored(
+    conversation_env: EvalEnvironment, planner: tuple[OfflinePlanner, Recording]
+) -> None:
+    offline, recording = planner
+    persona = conversation_env.persona("delinquent")
+    with conversation_env.fresh_database() as sessions:
+        ctx = AssistantContext(
+            tools=ResidentContext(resident_id=persona.resident_id, sessions=sessions, today=AS_OF),
+            planner=offline,
+            head_start=offline.begin("thank you so much!"),
+        )
+        step = offline.plan({"turn": {"text": "what's my balance", "runs": []}, "messages": []}, ctx)
+    assert step.intent == "balance" and [c.name for c in step.calls] == ["get_balance"]
+    assert [text for text, _ in recording.calls] == ["thank you so much!", "what's my balance"]
