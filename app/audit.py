@@ -49,8 +49,8 @@ def record(
     """Append one line inside the caller's transaction (it commits or rolls back with the change)."""
     payload = json.loads(_canonical(dict(data or {})))
     for attempt in range(5):
-        last = session.scalars(select(AuditRecord).order_by(AuditRecord.id.desc()).limit(1)).first()
-        prev = last.hash if last else GENESIS
+        last = session.scalars(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)).first()
+        prev = last or GENESIS
         at = datetime.now(UTC)
         line = AuditRecord(
             at=at,
