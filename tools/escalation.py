@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
+from sqlalchemy import update
 
 from app import audit
 from app.models import Conversation, Escalation
@@ -77,8 +78,13 @@ def escalate(ctx: ResidentContext, args: EscalateArgs) -> EscalationResult:
             summary=args.summary,
         )
         session.add(row)
-        if ctx.conversation_id and (conversation := session.get(Conversation, ctx.conversation_id)):
-            conversation.status = "waiting_staff"
+        if ctx.conversation_id:
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id == ctx.conversation_id)
+                .values(status="waiting_staff")
+                .execution_options(synchronize_session=False)
+            )
         session.flush()
         audit.record(
             session,

@@ -65,6 +65,8 @@ def test_an_answer_with_an_invented_amount_is_not_sent(demo_db: Database) -> Non
     with demo_db.sessions() as s:
         escalation = s.scalars(select(Escalation)).one()
         assert "$12.34" in escalation.summary  # staff see what was withheld, the resident does not
+        conversation = s.get(Conversation, outcome.conversation_id)
+        assert conversation is not None and conversation.status == "waiting_staff"
 
 
 @pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
