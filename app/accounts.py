@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import phonenumbers
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,6 +29,12 @@ from app.schemas import (
 )
 
 RECENT_CREDITS = 6
+_PENDING_PAYMENTS = (
+    select(Payment)
+    .where(Payment.lease_id == bindparam("lease_id"), Payment.status == PaymentStatus.PENDING.value)
+    .where(Payment.initiated_on <= bindparam("as_of"))
+    .order_by(Payment.initiated_on)
+)
 RECENT_ACTIVITY_DAYS = 90
 
 
@@ -83,6 +89,11 @@ def current_lease(session: Session, resident: Resident, *, as_of: date) -> Lease
     leases = [row[0] for row in rows]
     if not leases:
         raise NotFound(f"resident {resident.ref} is not on any lease")
+    return choose_lease(leases, as_of=as_of)
+
+
+def choose_lease(leases: list[Lease], *, as_of: date) -> Lease:
+    """Of a resident's leases, newest first: the one they are on at `as_of`, else the most recent."""
     live = [
         le for le in leases if le.start_on <= as_of and (le.moved_out_on is None or le.moved_out_on >= as_of)
     ]
@@ -143,12 +154,7 @@ def account_balance(
     due = None
     if lease.moved_out_on is None:  # past its end date a lease runs month to month until move-out
         due = next_due(terms, as_of=as_of, jurisdiction=jurisdiction_for(lease.unit.property.state))
-    pending = session.scalars(
-        select(Payment)
-        .where(Payment.lease_id == lease.id, Payment.status == PaymentStatus.PENDING.value)
-        .where(Payment.initiated_on <= as_of)
-        .order_by(Payment.initiated_on)
-    ).all()
+    pending = session.scalars(_PENDING_PAYMENTS, {"lease_id": lease.id, "as_of": as_of}).all()
     return BalancePublic(
         resident_ref=resident.ref,
         resident_name=resident.full_name,

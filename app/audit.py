@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import AuditRecord
 
 GENESIS = "0" * 64
+_LAST_HASH = select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)
+_AUDIT_LOG = AuditRecord.metadata.tables[AuditRecord.__tablename__]
+_INSERT_LINE = insert(_AUDIT_LOG).returning(_AUDIT_LOG.c.id)
 
 
 def _canonical(value: Any) -> str:
@@ -43,29 +46,38 @@ def line_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Line:
+    """An appended line: its id and the two hashes that chain it."""
+
+    id: int
+    prev_hash: str
+    hash: str
+
+
 def record(
     session: Session, *, actor: str, action: str, subject: str, data: Mapping[str, Any] | None = None
-) -> AuditRecord:
+) -> Line:
     """Append one line inside the caller's transaction (it commits or rolls back with the change)."""
     payload = json.loads(_canonical(dict(data or {})))
     for attempt in range(5):
-        last = session.scalars(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)).first()
-        prev = last or GENESIS
+        prev = session.scalars(_LAST_HASH).first() or GENESIS
         at = datetime.now(UTC)
-        line = AuditRecord(
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            data=payload,
-            prev_hash=prev,
-            hash=line_hash(prev_hash=prev, at=at, actor=actor, action=action, subject=subject, data=payload),
-        )
+        digest = line_hash(prev_hash=prev, at=at, actor=actor, action=action, subject=subject, data=payload)
+        row = {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "data": payload,
+            "prev_hash": prev,
+            "hash": digest,
+        }
         try:
+            # A plain INSERT, not the ORM's unit of work: every assistant turn appends a line.
             with session.begin_nested():
-                session.add(line)
-                session.flush()
-            return line
+                line_id = session.execute(_INSERT_LINE, row).scalar_one()
+            return Line(id=int(line_id), prev_hash=prev, hash=digest)
         except IntegrityError:
             if attempt == 4:
                 raise

@@ -25,3 +25,6 @@ class ResidentContext:
     """Set for property-level questions; for residents it is read from their lease."""
     conversation_id: str | None = None
     language: str = "en"
+    lease_id: int | None = None
+    """The resident's current lease, resolved from `resident_id` as the turn began (None: not yet). Tools
+    load the account by it instead of choosing the lease again; it is checked against `resident_id`."""

@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.accounts import account_balance
 from app.ledger.balance import summarize_balance
@@ -25,6 +25,18 @@ from tools.account import NO_RESIDENT, Account, active_plan, load_account, open_
 from tools.context import ResidentContext
 from tools.lease import lease_citation
 from tools.results import Citation, LineItem, ToolArgs, ToolResult
+
+# Statements built once with bound parameters (building one per call costs as much as running it).
+_PAYMENTS_IN_PERIOD = select(Payment).where(
+    Payment.lease_id == bindparam("lease_id"),
+    Payment.initiated_on >= bindparam("start"),
+    Payment.initiated_on <= bindparam("end"),
+)
+_PAYMENTS_BETWEEN = _PAYMENTS_IN_PERIOD.order_by(Payment.initiated_on)
+_PAYMENTS_NEWEST_FIRST = _PAYMENTS_IN_PERIOD.order_by(Payment.initiated_on.desc())
+_CHARGE_CODES = select(LedgerEntry.id, LedgerEntry.charge_code).where(
+    LedgerEntry.lease_id == bindparam("lease_id")
+)
 
 # -- get_balance ---------------------------------------------------------------------------------------
 
@@ -150,13 +162,8 @@ def get_recent_activity(ctx: ResidentContext, args: ActivityArgs) -> ActivityRes
             if start <= e.effective_on <= end
         ]
         payments = session.scalars(
-            select(Payment)
-            .where(
-                Payment.lease_id == account.lease.id,
-                Payment.initiated_on >= start,
-                Payment.initiated_on <= end,
-            )
-            .order_by(Payment.initiated_on)
+            _PAYMENTS_BETWEEN,
+            {"lease_id": account.lease.id, "start": start, "end": end},
         ).all()
     return ActivityResult(
         start=start,
@@ -305,13 +312,7 @@ def get_payment_status(ctx: ResidentContext, args: PaymentStatusArgs) -> Payment
             return PaymentStatusResult(ok=False, note=NO_RESIDENT)
         since = ctx.today - timedelta(days=60)
         rows = session.scalars(
-            select(Payment)
-            .where(
-                Payment.lease_id == account.lease.id,
-                Payment.initiated_on >= since,
-                Payment.initiated_on <= ctx.today,
-            )
-            .order_by(Payment.initiated_on.desc())
+            _PAYMENTS_NEWEST_FIRST, {"lease_id": account.lease.id, "start": since, "end": ctx.today}
         ).all()
     lines = [
         PaymentLine(
@@ -402,9 +403,7 @@ def explain_charge(ctx: ResidentContext, args: ExplainChargeArgs) -> ChargeExpla
         if account is None:
             return ChargeExplanation(ok=False, note=NO_RESIDENT)
         entries = lease_entries(session, account.lease.id, as_of=ctx.today)
-        rows = session.execute(
-            select(LedgerEntry.id, LedgerEntry.charge_code).where(LedgerEntry.lease_id == account.lease.id)
-        )
+        rows = session.execute(_CHARGE_CODES, {"lease_id": account.lease.id})
         codes: dict[int, str | None] = {entry_id: code for entry_id, code in rows}
         charge = _best_match(entries, codes, args, ctx.today)
         if charge is None:

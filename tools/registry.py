@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel
@@ -38,9 +39,9 @@ class ToolSpec:
     args: type[BaseModel]
     run: Callable[[ResidentContext, Any], ToolResult]
 
-    @property
+    @cached_property
     def result(self) -> type[ToolResult]:
-        """The result model, read from the function's return annotation."""
+        """The result model, read from the function's return annotation (once: answers re-read results)."""
         returned = inspect.signature(self.run, eval_str=True).return_annotation
         assert isinstance(returned, type) and issubclass(returned, ToolResult)
         return returned

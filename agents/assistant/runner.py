@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -160,6 +161,8 @@ class Assistant:
             conversation_id=conversation_id,
         )
         account = load_account(session, tools)
+        if account is not None:
+            tools = replace(tools, lease_id=account.lease.id)
         prop = (
             account.property
             if account

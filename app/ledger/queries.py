@@ -9,7 +9,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.ledger.balance import BalanceSummary, allocate_credits, settled_balance, summarize_balance
@@ -43,11 +43,20 @@ def _entries_query(as_of: date | None) -> Select[*tuple[Any, ...]]:
     return query
 
 
+# One lease's entries, built once with bound parameters: a statement built per call costs as much in
+# SQLAlchemy as running it, and this one runs in almost every assistant turn.
+_LEASE_ENTRIES = (
+    select(*_ENTRY_COLUMNS).where(LedgerEntry.lease_id == bindparam("lease_id")).order_by(LedgerEntry.id)
+)
+_LEASE_ENTRIES_AS_OF = _LEASE_ENTRIES.where(
+    LedgerEntry.posted_on <= bindparam("as_of"), LedgerEntry.effective_on <= bindparam("as_of")
+)
+
+
 def lease_entries(session: Session, lease_id: int, *, as_of: date | None = None) -> list[Entry]:
-    rows = session.execute(
-        _entries_query(as_of).where(LedgerEntry.lease_id == lease_id).order_by(LedgerEntry.id)
-    )
-    return _entries(rows)
+    if as_of is None:
+        return _entries(session.execute(_LEASE_ENTRIES, {"lease_id": lease_id}))
+    return _entries(session.execute(_LEASE_ENTRIES_AS_OF, {"lease_id": lease_id, "as_of": as_of}))
 
 
 def lease_terms(lease: Lease) -> LeaseTerms:
