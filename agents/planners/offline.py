@@ -67,13 +67,27 @@ NEEDS_ACCOUNT = {
 }
 
 
+CLAUSE_MIN = 0.5
+"""How sure the classifier must be of one question of a several-question message to answer it too."""
+_CLAUSE_BREAK = re.compile(r"\?\s+|\s*;\s*|,?\s+(?:and also|y tambi[eé]n|and|also|plus|y)\s+", re.I)
+
+
 @dataclass(frozen=True)
 class EarlyReading:
-    """A classification `begin` started: what was read (the part of the message that was classified)
-    and what the classifier made of it."""
+    """A classification `begin` started: what was read (the part of the message that was classified),
+    what the classifier made of it, and of each of its questions when it asks more than one."""
 
     read: str
     prediction: IntentPrediction
+    parts: tuple[IntentPrediction, ...] = ()
+
+
+def question_parts(read: str) -> list[str]:
+    """The questions of a message that asks two or three ("how much do I owe and when is it due?"), each
+    of at least two words; [] for a message that asks one."""
+    parts = [p.strip(" ?,.!") for p in _CLAUSE_BREAK.split(read)]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return parts if 2 <= len(parts) <= 3 else []
 
 
 class OfflinePlanner:
@@ -91,14 +105,16 @@ class OfflinePlanner:
         return self._readers.submit(self._read, reading_of(text))
 
     def _read(self, read: str) -> EarlyReading:
-        return EarlyReading(read, self.classifier.predict(read))
+        """The message and, when it asks several questions, each of them: one embedding batch."""
+        whole, *parts = self.classifier.predict_many([read, *question_parts(read)])
+        return EarlyReading(read, whole, tuple(parts))
 
-    def _classify(self, read: str, head_start: Future[Any] | None) -> IntentPrediction:
-        """The prediction `begin` started for this text, or a new one (no head start, or another text)."""
+    def _classify(self, read: str, head_start: Future[Any] | None) -> EarlyReading:
+        """The reading `begin` started for this text, or a new one (no head start, or another text)."""
         early = head_start.result() if head_start is not None else None
         if isinstance(early, EarlyReading) and early.read == read:
-            return early.prediction
-        return self.classifier.predict(read)
+            return early
+        return self._read(read)
 
     def plan(self, state: AssistantState, ctx: AssistantContext) -> PlanStep:
         turn = state["turn"]
@@ -106,7 +122,8 @@ class OfflinePlanner:
             return self._after_tools(state)
         text = turn.get("text", "")
         read = reading_of(text)
-        prediction = self._classify(read, ctx.head_start)
+        reading = self._classify(read, ctx.head_start)
+        prediction = reading.prediction
         slots = extract_slots(read, today=ctx.tools.today)
         language = prediction.language if prediction.language in ("en", "es") else None
         step = PlanStep(language=language or state.get("language") or "en", slots=_plain(slots))
@@ -140,6 +157,8 @@ class OfflinePlanner:
                 step.clarify = [alternatives[0].value, alternatives[1].value]
                 return step
         intents = [intent, *self._secondary(prediction, intent)]
+        if not follow_up:
+            intents = _unique([*intents, *self._asked_apart(reading.parts)])
         if prediction.ambiguous and both and not follow_up:  # clearly about these two: answer both
             intents = _unique([*alternatives, *intents])
         if ctx.tools.resident_id is None:
@@ -157,6 +176,20 @@ class OfflinePlanner:
             i
             for i, p in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1])
             if i is not top and p >= SECONDARY_MIN and i not in ESCALATING and i not in DIRECT
+        ]
+
+    @staticmethod
+    def _asked_apart(parts: tuple[IntentPrediction, ...]) -> list[Intent]:
+        """What each question of a several-question message asks, where the classifier is sure of it and
+        it is something the tools answer (escalations and small talk are decided on the whole message)."""
+        return [
+            p.intent
+            for p in parts
+            if p.confidence >= CLAUSE_MIN
+            and not p.ambiguous
+            and not p.escalate
+            and p.intent not in ESCALATING
+            and p.intent not in DIRECT
         ]
 
     @staticmethod

@@ -28,8 +28,11 @@ class Recording:
         self.calls: list[tuple[str, str]] = []
 
     def predict(self, text: str) -> IntentPrediction:
-        self.calls.append((text, threading.current_thread().name))
-        return self.inner.predict(text)
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: list[str]) -> list[IntentPrediction]:
+        self.calls.extend((text, threading.current_thread().name) for text in texts)
+        return self.inner.predict_many(texts)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -82,3 +85,35 @@ def test_a_head_start_for_other_words_is_ignored(
         step = offline.plan({"turn": {"text": "what's my balance", "runs": []}, "messages": []}, ctx)
     assert step.intent == "balance" and [c.name for c in step.calls] == ["get_balance"]
     assert [text for text, _ in recording.calls] == ["thank you so much!", "what's my balance"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tools"),
+    [
+        ("how much do i owe and when is it due", ["get_balance", "get_next_due"]),
+        ("cuanto debo y cuando vence?", ["get_balance", "get_next_due"]),
+    ],
+)
+def test_a_message_that_asks_two_things_gets_both_answered(
+    conversation_env: EvalEnvironment, planner: tuple[OfflinePlanner, Recording], text: str, tools: list[str]
+) -> None:
+    offline, recording = planner
+    persona = conversation_env.persona("delinquent")
+    with conversation_env.fresh_database() as sessions:
+        assistant = Assistant(
+            sessions=sessions,
+            graph=conversation_env.graph("offline"),
+            planner=offline,
+            today=lambda: AS_OF,
+            retriever=conversation_env.retriever,
+        )
+        outcome = assistant.respond(
+            conversation_id=uuid.uuid4().hex,
+            text=text,
+            resident_id=persona.resident_id,
+            property_code=persona.property_code,
+        )
+    assert [c["name"] for c in outcome.tool_calls] == tools
+    assert not outcome.escalated and outcome.check_ok
+    # The whole message and each of its two questions, in one batch on the planner's thread.
+    assert len(recording.calls) == 3 and recording.calls[0][0] == text
