@@ -29,13 +29,13 @@ from app.schemas import (
 )
 
 RECENT_CREDITS = 6
+RECENT_ACTIVITY_DAYS = 90
 _PENDING_PAYMENTS = (
     select(Payment)
     .where(Payment.lease_id == bindparam("lease_id"), Payment.status == PaymentStatus.PENDING.value)
     .where(Payment.initiated_on <= bindparam("as_of"))
     .order_by(Payment.initiated_on)
 )
-RECENT_ACTIVITY_DAYS = 90
 
 
 def normalize_phone(text: str, region: str = "US") -> str | None:
@@ -70,26 +70,46 @@ def find_resident(session: Session, ref: str) -> Resident:
     return matches[0]
 
 
-def current_lease(session: Session, resident: Resident, *, as_of: date) -> Lease:
-    """The lease the resident is on at `as_of`; failing that, their most recent one."""
-    # One statement for the leases with their units and properties, selected side by side and attached
-    # by hand: a third cheaper than a joinedload, whose de-duplication of joined rows costs more than
-    # the query here. Charges load on use.
-    rows = session.execute(
-        select(Lease, Unit, Property)
-        .join(LeaseResident, LeaseResident.lease_id == Lease.id)
-        .join(Unit, Unit.id == Lease.unit_id)
-        .join(Property, Property.id == Unit.property_id)
-        .where(LeaseResident.resident_id == resident.id)
-        .order_by(Lease.start_on.desc())
+# A resident with their leases (newest first), units and properties, selected side by side and attached
+# by hand: a third cheaper than a joinedload, whose de-duplication of joined rows costs more than the
+# query here. Charges load on use. Built once with bound parameters: building a statement per call cost
+# as much in SQLAlchemy as running it, and every assistant turn runs this one.
+_RESIDENT_LEASES = (
+    select(Resident, Lease, Unit, Property)
+    .join(LeaseResident, LeaseResident.resident_id == Resident.id)
+    .join(Lease, Lease.id == LeaseResident.lease_id)
+    .join(Unit, Unit.id == Lease.unit_id)
+    .join(Property, Property.id == Unit.property_id)
+    .where(Resident.id == bindparam("resident_id"))
+    .order_by(Lease.start_on.desc())
+)
+_RESIDENT_LEASE = _RESIDENT_LEASES.where(Lease.id == bindparam("lease_id"))
+
+
+def resident_leases(
+    session: Session, resident_id: int, *, lease_id: int | None = None
+) -> tuple[Resident, list[Lease]] | None:
+    """The resident and their leases, newest first, each with its unit and property loaded, in one
+    statement; with `lease_id`, that lease only, and only if it is theirs. None when there is none."""
+    rows = (
+        session.execute(_RESIDENT_LEASES, {"resident_id": resident_id})
+        if lease_id is None
+        else session.execute(_RESIDENT_LEASE, {"resident_id": resident_id, "lease_id": lease_id})
     ).all()
-    for lease, unit, prop in rows:
+    if not rows:
+        return None
+    for _, lease, unit, prop in rows:
         set_committed_value(unit, "property", prop)
         set_committed_value(lease, "unit", unit)
-    leases = [row[0] for row in rows]
-    if not leases:
+    return rows[0][0], [row[1] for row in rows]
+
+
+def current_lease(session: Session, resident: Resident, *, as_of: date) -> Lease:
+    """The lease the resident is on at `as_of`; failing that, their most recent one."""
+    found = resident_leases(session, resident.id)
+    if found is None:
         raise NotFound(f"resident {resident.ref} is not on any lease")
-    return choose_lease(leases, as_of=as_of)
+    return choose_lease(found[1], as_of=as_of)
 
 
 def choose_lease(leases: list[Lease], *, as_of: date) -> Lease:

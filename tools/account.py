@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
-from app.accounts import choose_lease
-from app.models import Dispute, Lease, LeaseResident, PaymentPlan, Property, Resident, Unit
+from app.accounts import choose_lease, resident_leases
+from app.models import Dispute, Lease, PaymentPlan, Property, Resident
 from tools.context import ResidentContext
 
 NO_RESIDENT = (
@@ -25,16 +24,6 @@ class Account:
     property: Property
 
 
-_ACCOUNT = (
-    select(Resident, Lease, Unit, Property)
-    .join(LeaseResident, LeaseResident.resident_id == Resident.id)
-    .join(Lease, Lease.id == LeaseResident.lease_id)
-    .join(Unit, Unit.id == Lease.unit_id)
-    .join(Property, Property.id == Unit.property_id)
-    .where(Resident.id == bindparam("resident_id"))
-    .order_by(Lease.start_on.desc())
-)
-_ACCOUNT_ON_LEASE = _ACCOUNT.where(Lease.id == bindparam("lease_id"))
 # Statements every turn runs are built once, with bound parameters: building one per call cost as
 # much in SQLAlchemy as running it.
 _OPEN_DISPUTE = (
@@ -61,20 +50,15 @@ def load_account(session: Session, ctx: ResidentContext) -> Account | None:
     """
     if ctx.resident_id is None:
         return None
-    rows = (
-        session.execute(_ACCOUNT_ON_LEASE, {"resident_id": ctx.resident_id, "lease_id": ctx.lease_id}).all()
-        if ctx.lease_id is not None
-        else []
-    )
-    if not rows:
-        rows = session.execute(_ACCOUNT, {"resident_id": ctx.resident_id}).all()
-    if not rows:
+    found = None
+    if ctx.lease_id is not None:
+        found = resident_leases(session, ctx.resident_id, lease_id=ctx.lease_id)
+    found = found or resident_leases(session, ctx.resident_id)
+    if found is None:
         return None
-    for _, lease, unit, prop in rows:
-        set_committed_value(unit, "property", prop)
-        set_committed_value(lease, "unit", unit)
-    lease = choose_lease([row[1] for row in rows], as_of=ctx.today)
-    return Account(rows[0][0], lease, lease.unit.property)
+    resident, leases = found
+    lease = choose_lease(leases, as_of=ctx.today)
+    return Account(resident, lease, lease.unit.property)
 
 
 def open_dispute(session: Session, lease_id: int) -> Dispute | None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from agents.assistant.context import AssistantContext
-from agents.assistant.runner import Assistant
+from agents.assistant.runner import Assistant, TurnOutcome
 from agents.offline import IntentClassifier, IntentPrediction
 from agents.planners.offline import OfflinePlanner
 from evals.conversations.environment import EvalEnvironment
@@ -46,25 +46,30 @@ def planner(conversation_env: EvalEnvironment) -> tuple[OfflinePlanner, Recordin
     return OfflinePlanner(recording), recording  # type: ignore[arg-type]
 
 
+def _respond(env: EvalEnvironment, offline: OfflinePlanner, text: str) -> TurnOutcome:
+    """One turn from the delinquent demo resident, in a fresh database, through the real runner."""
+    persona = env.persona("delinquent")
+    with env.fresh_database() as sessions:
+        assistant = Assistant(
+            sessions=sessions,
+            graph=env.graph("offline"),
+            planner=offline,
+            today=lambda: AS_OF,
+            retriever=env.retriever,
+        )
+        return assistant.respond(
+            conversation_id=uuid.uuid4().hex,
+            text=text,
+            resident_id=persona.resident_id,
+            property_code=persona.property_code,
+        )
+
+
 def test_a_turn_classifies_its_message_once_off_the_callers_thread(
     conversation_env: EvalEnvironment, planner: tuple[OfflinePlanner, Recording]
 ) -> None:
     offline, recording = planner
-    persona = conversation_env.persona("delinquent")
-    with conversation_env.fresh_database() as sessions:
-        assistant = Assistant(
-            sessions=sessions,
-            graph=conversation_env.graph("offline"),
-            planner=offline,
-            today=lambda: AS_OF,
-            retriever=conversation_env.retriever,
-        )
-        outcome = assistant.respond(
-            conversation_id=uuid.uuid4().hex,
-            text="hey how much do i owe right now",
-            resident_id=persona.resident_id,
-            property_code=persona.property_code,
-        )
+    outcome = _respond(conversation_env, offline, "hey how much do i owe right now")
     assert outcome.intent == "balance" and [c["name"] for c in outcome.tool_calls] == ["get_balance"]
     assert outcome.reply and "$" in outcome.reply
     assert [text for text, _ in recording.calls] == ["hey how much do i owe right now"]
@@ -98,21 +103,7 @@ def test_a_message_that_asks_two_things_gets_both_answered(
     conversation_env: EvalEnvironment, planner: tuple[OfflinePlanner, Recording], text: str, tools: list[str]
 ) -> None:
     offline, recording = planner
-    persona = conversation_env.persona("delinquent")
-    with conversation_env.fresh_database() as sessions:
-        assistant = Assistant(
-            sessions=sessions,
-            graph=conversation_env.graph("offline"),
-            planner=offline,
-            today=lambda: AS_OF,
-            retriever=conversation_env.retriever,
-        )
-        outcome = assistant.respond(
-            conversation_id=uuid.uuid4().hex,
-            text=text,
-            resident_id=persona.resident_id,
-            property_code=persona.property_code,
-        )
+    outcome = _respond(conversation_env, offline, text)
     assert [c["name"] for c in outcome.tool_calls] == tools
     assert not outcome.escalated and outcome.check_ok
     # The whole message and each of its two questions, in one batch on the planner's thread.
