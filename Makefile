@@ -12,11 +12,14 @@ PORT ?= 8000
 setup: $(STAMP)
 
 # Installs from the lock file (an unpinned resolve backtracks for minutes here), with uv for speed.
-$(STAMP): requirements.lock pyproject.toml
+# Bytecode is compiled here, once: operators' servers (and this one) often forbid writing it at run time
+# (PYTHONDONTWRITEBYTECODE, read-only installs), and every command would otherwise compile its imports.
+$(STAMP): requirements.lock pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv==0.13.8'
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" app agents tools ingest evals
 	touch $(STAMP)
 
 lock:

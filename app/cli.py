@@ -14,8 +14,9 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
+from app.bounds import date_problem
 from app.config import Settings, get_settings
-from app.errors import DoorstepError
+from app.errors import DoorstepError, InvalidInput
 from app.money import AmountError
 
 app = typer.Typer(
@@ -28,11 +29,13 @@ demo_app = typer.Typer(help="The demo portfolio.", no_args_is_help=True)
 ledger_app = typer.Typer(help="Residents' ledgers.", no_args_is_help=True)
 lease_app = typer.Typer(help="Leases.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(lease_app, name="lease")
 app.add_typer(eval_app, name="eval")
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -47,17 +50,19 @@ AsOfOpt = Annotated[
 
 
 def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Expected failures print one clear line and exit 2; nothing half-done is left behind."""
+    """Expected failures print one clear line (never wrapped) and exit 2; nothing half-done is left behind."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except (DoorstepError, AmountError) as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
         except ValidationError as exc:
-            err_console.print(f"[red]error:[/red] {_validation_message(exc)}", highlight=False)
+            err_console.print(
+                f"[red]error:[/red] {_validation_message(exc)}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2) from exc
 
     return wrapper
@@ -75,13 +80,21 @@ def today(settings: Settings) -> date:
     return datetime.now(ZoneInfo(settings.DOORSTEP_TIMEZONE)).date()
 
 
-def parse_day(text: str | None, settings: Settings, *, option: str = "--as-of") -> date:
-    if text is None:
-        return today(settings)
+def parse_date(text: str, *, option: str) -> date:
+    """The one reader of dates typed on the command line: YYYY-MM-DD inside the ledger's calendar
+    (`app.bounds`), else `InvalidInput` naming the option, which `clear_errors` prints as one line."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
-        raise typer.BadParameter(f"{text!r} is not a real date: write YYYY-MM-DD", param_hint=option) from exc
+        raise InvalidInput(f"{option} {text!r} is not a real date: write YYYY-MM-DD") from exc
+    if problem := date_problem(day):
+        raise InvalidInput(f"{option} {text}: {problem}")
+    return day
+
+
+def parse_day(text: str | None, settings: Settings, *, option: str = "--as-of") -> date:
+    """`text` read by `parse_date`, or today in the portfolio's time zone when the option was left out."""
+    return today(settings) if text is None else parse_date(text, option=option)
 
 
 def print_json(value: BaseModel | dict[str, Any] | list[Any]) -> None:
@@ -96,7 +109,7 @@ def main() -> None:
 
 
 # Command modules add themselves to `app` on import; importing them here assembles the whole CLI.
-from app import cli_assistant, cli_db, cli_demo, cli_ledger, cli_serve  # noqa: E402,F401,I001
+from app import cli_assistant, cli_audit, cli_db, cli_demo, cli_ledger, cli_serve  # noqa: E402,F401,I001
 from app.cli_knowledge import register as _register_knowledge  # noqa: E402
 from evals.cli_conversations import register as _register_conversations  # noqa: E402
 

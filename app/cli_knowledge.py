@@ -46,12 +46,21 @@ def _print_json(value: Any) -> None:
 
 
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories (searched recursively).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or directories (searched recursively). Symbolic links leading outside the folder "
+            "given, FIFOs and devices are refused, and so are files over the size caps (zip bombs too)."
+        ),
+    ],
     doc_type: Annotated[DocTypeChoice, typer.Option("--type", help="What kind of document these are.")],
     property_code: PropertyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Ingest documents into the knowledge index; unchanged files are skipped, changed ones replaced."""
+    """Ingest documents into the knowledge index; unchanged files are skipped, changed ones replaced.
+
+    Exits 1 when a file failed (the report says why); refused paths are reported but do not fail the run.
+    """
     from ingest.pipeline import ingest_paths
 
     try:

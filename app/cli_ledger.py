@@ -17,6 +17,7 @@ from app.cli import (
     get_settings,
     lease_app,
     ledger_app,
+    parse_date,
     parse_day,
     print_json,
     today,
@@ -27,7 +28,7 @@ from app.leases import LeaseCreate, create_lease
 from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.types import EntryKind, LateFeeKind
 from app.money import format_cents, parse_amount
-from app.schemas import BalancePublic
+from app.schemas import BalancePublic, EntryPublic, PaymentPublic
 
 RECENT_ROWS = 12
 
@@ -78,19 +79,7 @@ def render_balance(b: BalancePublic) -> None:
     if not b.open_charges:
         charges.add_row("", "nothing open", "", "", "", "")
     console.print(charges)
-    activity = Table(title="Recent activity", title_justify="left")
-    activity.add_column("Date")
-    activity.add_column("Description")
-    activity.add_column("Amount", justify="right")
-    for p in b.pending_payments:
-        activity.add_row(
-            f"{p.initiated_on:%b %d, %Y}",
-            f"{p.method.upper()} payment (pending, not yet cleared)",
-            f"({format_cents(-p.amount_cents)})",
-        )
-    for e in b.recent_activity[:RECENT_ROWS]:
-        activity.add_row(f"{e.effective_on:%b %d, %Y}", e.description, format_cents(e.amount_cents))
-    console.print(activity)
+    console.print(_activity_table(b))
     if b.total_cents >= 0:
         console.print(f"[bold]Balance due: {format_cents(b.total_cents)}[/bold]")
     else:
@@ -108,6 +97,38 @@ def render_balance(b: BalancePublic) -> None:
             + (f" growing to at most {format_cents(d.late_fee_max_cents)}" if d.late_fee_max_cents else ""),
             highlight=False,
         )
+
+
+def _activity_table(b: BalancePublic) -> Table:
+    """Recent postings, newest posting first, each with the date it was posted and the date it counts
+    from (a payment posted on the 2nd can count from the 31st): the order follows the column shown first.
+    A pending payment is listed on the day it was initiated; it counts from nothing until it clears."""
+    table = Table(title="Recent activity (newest posting first)", title_justify="left")
+    table.add_column("Posted")
+    table.add_column("Effective")
+    table.add_column("Description")
+    table.add_column("Amount", justify="right")
+    rows: list[EntryPublic | PaymentPublic] = [*b.pending_payments, *b.recent_activity[:RECENT_ROWS]]
+    for row in sorted(rows, key=_posted_on, reverse=True):  # stable: same-day order is kept
+        if isinstance(row, PaymentPublic):
+            table.add_row(
+                f"{row.initiated_on:%b %d, %Y}",
+                "pending",
+                f"{row.method.upper()} payment (pending, not yet cleared)",
+                f"({format_cents(-row.amount_cents)})",
+            )
+        else:
+            table.add_row(
+                f"{row.posted_on:%b %d, %Y}",
+                f"{row.effective_on:%b %d, %Y}",
+                row.description,
+                format_cents(row.amount_cents),
+            )
+    return table
+
+
+def _posted_on(row: EntryPublic | PaymentPublic) -> date:
+    return row.initiated_on if isinstance(row, PaymentPublic) else row.posted_on
 
 
 @ledger_app.command("post")
@@ -131,12 +152,15 @@ def post(
 ) -> None:
     """Post one ledger line for a resident's current lease (a correction is a new line, never an edit)."""
     settings = get_settings()
-    cents = abs(parse_amount(amount))
-    if cents == 0:
-        raise InvalidInput("amount must not be zero")
-    signed = -cents if kind in (EntryKind.PAYMENT, EntryKind.CREDIT) else cents
     if kind is EntryKind.REVERSAL:
         raise InvalidInput("post a reversal through the API, naming the entry it reverses")
+    cents = parse_amount(amount)
+    if cents <= 0:
+        raise InvalidInput(
+            f"--amount {amount!r} must be more than zero: --kind sets the sign "
+            "(a payment or credit lowers the balance), so give the amount itself, e.g. 75.00"
+        )
+    signed = -cents if kind in (EntryKind.PAYMENT, EntryKind.CREDIT) else cents
     on = parse_day(effective, settings, option="--effective")
     with transaction(session_factory(settings)) as session:
         person = find_resident(session, resident)
@@ -223,8 +247,8 @@ def lease_create(
         property_code=property_code,
         unit=unit,
         residents=resident,
-        start_on=_day(start, "--start"),
-        end_on=_day(end, "--end") if end else None,
+        start_on=parse_date(start, option="--start"),
+        end_on=parse_date(end, option="--end") if end else None,
         rent_cents=parse_amount(rent),
         due_day=due_day,
         grace_days=grace_days,
@@ -241,13 +265,6 @@ def lease_create(
         print_json(public)
     else:
         console.print(f"created lease {public.ref}: {public.late_fee_rule}")
-
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(f"{option} {text!r} is not a real date: write YYYY-MM-DD") from exc
 
 
 def _late_fee(text: str) -> tuple[LateFeeKind, dict[str, int]]:

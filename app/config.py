@@ -31,6 +31,20 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token for the staff JSON API. Unset: the API answers loopback clients only.",
     )
+    DOORSTEP_AUDIT_KEY: SecretStr | None = Field(
+        default=None,
+        description=(
+            "HMAC key that signs the audit log, kept outside the database (32+ characters). Unset outside "
+            "production: a random key is kept in the data directory's audit.key."
+        ),
+    )
+    DATABASE_OWNER_URL: str | None = Field(
+        default=None,
+        description=(
+            "PostgreSQL: the role that owns the schema, for `doorstep db upgrade` and `doorstep db grant`. "
+            "DATABASE_URL is then a role that may only read and append to the ledger and audit log."
+        ),
+    )
     DOORSTEP_TIMEZONE: str = Field(default="America/Chicago", description="The portfolio's home timezone.")
     OPENAI_API_KEY: SecretStr | None = None
     OPENAI_BASE_URL: str | None = None
@@ -65,6 +79,12 @@ class Settings(BaseSettings):
             )
         if not self.DATABASE_URL:
             raise ValueError("DATABASE_URL must be set in production")
+        audit_key = self.DOORSTEP_AUDIT_KEY.get_secret_value() if self.DOORSTEP_AUDIT_KEY else ""
+        if audit_key.lower() in PLACEHOLDER_SECRETS or len(audit_key) < 32:
+            raise ValueError(
+                "DOORSTEP_AUDIT_KEY must be set to a random value of 32+ characters in production "
+                "(keep it outside the database: it signs the audit log)"
+            )
         return self
 
 

@@ -9,22 +9,29 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.audit import KEY_OPTION
 from app.config import Settings
+from app.keys import audit_key
 
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 """How much of a SQLite file may be memory-mapped (address space, not memory: the OS pages it in)."""
 
 
-def make_engine(settings: Settings) -> Engine:
-    url = settings.database_url
+def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
+    """The engine for the configured database (or `url`), carrying the audit key that every audit line
+    is signed with (`app.audit.session_key` reads it back)."""
+    url = url or settings.database_url
+    options = {KEY_OPTION: audit_key(settings)}
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, execution_options=options
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, execution_options=options)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -42,6 +42,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
+    if engine.dialect.name == "postgresql":
+        _create_checkpoint_tables(engine)
+
+
+def _create_checkpoint_tables(engine: Engine) -> None:
+    """LangGraph's conversation checkpoints keep their own tables and migrations. They are made here, by
+    the schema's owner, so that the service's role needs no right to create tables."""
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg import Connection
+    from psycopg.rows import dict_row
+
+    conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with Connection.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        PostgresSaver(conn).setup()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -20,7 +20,12 @@ so does a crash between two upsert calls of one group (a file's stored chunks th
 its `chunk_count`). A file that fails keeps its previous chunks, if it had any.
 
 "Removed" means: a previously ingested source under one of the directory arguments, or named
-exactly by a file argument, that no longer exists on disk. Its chunks are deleted.
+exactly by a file argument, that no longer exists on disk, or that was reached through a symbolic
+link (files are indexed under their real path; a link leading outside the folder given is refused,
+see `ingest.sources`). Its chunks are deleted.
+
+Every file is read and parsed within the caps in `ingest.limits`; a file over one fails with the
+reason, and, like any failed file, leaves the index as it was.
 """
 
 from __future__ import annotations
@@ -47,9 +52,10 @@ from app.knowledge.tokens import get_encoding
 from ingest.chunking import Chunk, Chunker
 from ingest.cleaning import clean_pages
 from ingest.document import LoadedDocument, LoadError
-from ingest.loaders import load_document
-from ingest.report import FailedFile, FileRow, IngestReport
+from ingest.loaders import load_document, max_file_bytes
+from ingest.report import UNCHANGED, FailedFile, FileRow, IngestReport
 from ingest.sections import split_sections
+from ingest.sources import Discovery, discover, read_source, real_path
 
 _PROPERTY_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _MANIFEST_PAGE = 5000
@@ -150,8 +156,7 @@ def ingest_filings(filings: Sequence[Filing], *, settings: Settings, progress: b
     """
     scopes = [_scope(filing) for filing in filings]
     started = time.perf_counter()
-    paths = [path for filing in filings for path in filing.paths]
-    files, rows = _discover_filings(filings, scopes)
+    files, found = _discover_filings(filings, scopes)
     client = make_client(settings=settings)
     collection = open_collection(client)
     run = _Run(
@@ -164,8 +169,9 @@ def ingest_filings(filings: Sequence[Filing], *, settings: Settings, progress: b
     )
     file_rows: dict[str, FileRow] = {}
     pending: list[_Parsed] = []
+    rows = [FileRow(path=str(path), status="failed", reason=reason) for path, reason in found.unusable]
     try:
-        rows.extend(_remove_missing(run, paths, found=set(files)))
+        rows.extend(_remove_missing(run, found, files=set(files)))
         with _progress(enabled=progress, total=len(files)) as shown:
             for path, scope in files.values():
                 shown.file(path.name)
@@ -198,45 +204,28 @@ def _scope(filing: Filing) -> _Scope:
 
 def _discover_filings(
     filings: Sequence[Filing], scopes: list[_Scope]
-) -> tuple[dict[str, tuple[Path, _Scope]], list[FileRow]]:
-    """Every filing's files with their scope, in filing order, and rows for unusable arguments.
+) -> tuple[dict[str, tuple[Path, _Scope]], Discovery]:
+    """Every filing's files with their scope, in filing order, and what discovery refused or found
+    unusable across all filings (see `ingest.sources.discover`).
 
     A file filed twice under one scope is ingested once; under two scopes its chunks could only
     carry one of them, so that is the caller's mistake to fix, not a choice to make silently here.
     """
     files: dict[str, tuple[Path, _Scope]] = {}
-    rows: list[FileRow] = []
+    everything = Discovery()
     for filing, scope in zip(filings, scopes, strict=True):
-        found, refused = _discover(list(filing.paths))
-        rows.extend(refused)
-        for path in found:
+        found = discover(filing.paths)
+        everything.refused.extend(found.refused)
+        everything.unusable.extend(found.unusable)
+        everything.roots.extend(found.roots)
+        for path in found.files:
             first = files.setdefault(str(path), (path, scope))[1]
             if first != scope:
                 raise ValueError(
                     f"{path} is filed under two scopes: {first.doc_type} of {first.property_value!r} "
                     f"and {scope.doc_type} of {scope.property_value!r}"
                 )
-    return files, rows
-
-
-def _discover(paths: list[Path]) -> tuple[list[Path], list[FileRow]]:
-    """Files to ingest (resolved, sorted, de-duplicated) and rows for arguments that are missing."""
-    files: dict[str, Path] = {}
-    rows: list[FileRow] = []
-    for given in paths:
-        path = given.expanduser().resolve()
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                if child.is_file() and not any(part.startswith((".", "~$")) for part in relative):
-                    files.setdefault(str(child), child)
-        elif path.is_file():
-            files.setdefault(str(path), path)
-        elif not path.exists():
-            continue  # handled by _remove_missing: removed if it was ingested, else reported there
-        else:
-            rows.append(FileRow(path=str(path), status="failed", reason="not a regular file"))
-    return list(files.values()), rows
+    return files, everything
 
 
 def _read_manifest(collection: Collection) -> dict[str, _StoredSource]:
@@ -262,36 +251,64 @@ def _read_manifest(collection: Collection) -> dict[str, _StoredSource]:
         offset += _MANIFEST_PAGE
 
 
-def _remove_missing(run: _Run, paths: list[Path], *, found: set[str]) -> list[FileRow]:
-    """Delete chunks of sources that vanished from the directories (or exact files) given."""
+def _remove_missing(run: _Run, found: Discovery, *, files: set[str]) -> list[FileRow]:
+    """Rows for refused paths, dropping the chunks an earlier run stored for them, and the deletion
+    of chunks of sources that vanished from the directories (or exact files) given, or that were
+    reached through a symbolic link."""
     rows: list[FileRow] = []
-    scopes = [given.expanduser().resolve() for given in paths]
-    for source, entry in sorted(run.stored.items()):
-        if source in found or Path(source).exists():
+    dropped: set[str] = set()
+    for refusal in found.refused:
+        stored_as = str(refusal.stored_as)
+        entry = run.stored.get(stored_as)
+        if entry is None or stored_as in files or stored_as in dropped:
+            rows.append(FileRow(path=str(refusal.path), status="skipped", reason=refusal.reason))
             continue
+        _delete(run, entry.ids)
+        dropped.add(stored_as)
+        rows.append(
+            FileRow(
+                path=str(refusal.path),
+                status="removed",
+                reason=f"{refusal.reason}; its chunks from an earlier run were dropped",
+            )
+        )
+    for source, entry in sorted(run.stored.items()):
         source_path = Path(source)
-        if any(source_path == scope or source_path.is_relative_to(scope) for scope in scopes):
+        if source in files or source in dropped:
+            continue
+        if not any(source_path == root or source_path.is_relative_to(root) for root in found.roots):
+            continue
+        if (gone := _gone(source_path)) is not None:
             _delete(run, entry.ids)
-            rows.append(FileRow(path=source, status="removed", reason="file no longer exists"))
-    removed = [Path(row.path) for row in rows]
-    for scope in scopes:
-        if not scope.exists() and not any(path == scope or path.is_relative_to(scope) for path in removed):
-            rows.append(FileRow(path=str(scope), status="failed", reason="no such file or directory"))
+            rows.append(FileRow(path=source, status="removed", reason=gone))
+    removed = [Path(row.path) for row in rows if row.status == "removed"]
+    for root in found.roots:
+        if not root.exists() and not any(path == root or path.is_relative_to(root) for path in removed):
+            rows.append(FileRow(path=str(root), status="failed", reason="no such file or directory"))
     return rows
+
+
+def _gone(source: Path) -> str | None:
+    """Why a stored source that this run did not find should lose its chunks, or None to keep them."""
+    if not source.exists():
+        return "file no longer exists"
+    if real_path(source) != source:
+        return "reached through a symbolic link: files are indexed under their real path"
+    return None
 
 
 def _parse_file(run: _Run, path: Path, scope: _Scope) -> _Parsed | FileRow:
     """The file parsed and chunked, or its row when it is unchanged or cannot be used."""
     source = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return FileRow(path=source, status="failed", reason=f"cannot read: {exc.strerror or exc}")
+        data = read_source(path, max_bytes=max_file_bytes(path))
+    except LoadError as exc:
+        return FileRow(path=source, status="failed", reason=str(exc))
     content_hash = hashlib.sha256(data).hexdigest()
     key = (content_hash, INDEX_VERSION, scope.property_value, scope.doc_type)
     previous = run.stored.get(source)
     if previous is not None and previous.matches(key):
-        return FileRow(path=source, status="skipped", reason="unchanged")
+        return FileRow(path=source, status="skipped", reason=UNCHANGED)
     try:
         parsed = _parse(run, path, scope, data, content_hash)
     except LoadError as exc:
@@ -451,7 +468,8 @@ def _report(rows: list[FileRow], *, seconds: float, embed_seconds: float) -> Ing
         pages=sum(row.pages for row in written),
         chunks=sum(row.chunks for row in written),
         tokens=sum(row.tokens for row in written),
-        skipped=sum(row.status == "skipped" for row in rows),
+        skipped=sum(row.status == "skipped" and row.reason == UNCHANGED for row in rows),
+        refused=sum(row.status == "skipped" and row.reason != UNCHANGED for row in rows),
         removed=sum(row.status == "removed" for row in rows),
         failed=[FailedFile(path=row.path, reason=row.reason or "") for row in rows if row.status == "failed"],
         seconds=round(seconds, 3),

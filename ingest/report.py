@@ -10,6 +10,10 @@ from rich.table import Table
 
 FileStatus = Literal["ingested", "replaced", "skipped", "failed", "removed"]
 
+UNCHANGED = "unchanged"
+"""The reason of a row skipped because its file is as it was last ingested; any other skipped row
+was refused (a symbolic link leading outside the folder given, a FIFO) and says why."""
+
 
 def _shown(path: str) -> str:
     """A path as the operator typed it: relative to the working directory when it lies below it."""
@@ -43,6 +47,10 @@ class IngestReport(BaseModel):
     chunks: int
     tokens: int = Field(description="cl100k tokens in the chunks written.")
     skipped: int = Field(description="Files unchanged since their last ingest.")
+    refused: int = Field(
+        default=0,
+        description="Paths not read: links leading outside the folder given, FIFOs, devices (rows say why).",
+    )
     removed: int = Field(description="Sources deleted from disk whose chunks were dropped.")
     failed: list[FailedFile]
     seconds: float
@@ -73,8 +81,9 @@ class IngestReport(BaseModel):
                 str(row.chunks) if row.chunks else "",
                 row.reason or "",
             )
+        refused = f"{self.refused} refused, " if self.refused else ""
         table.caption = (
-            f"{self.files} written, {self.skipped} unchanged, {self.removed} removed, "
+            f"{self.files} written, {self.skipped} unchanged, {self.removed} removed, {refused}"
             f"{len(self.failed)} failed; {self.pages} pages, {self.chunks} chunks in {self.seconds:.1f} s"
         )
         return table

@@ -25,6 +25,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "CHROMA_URL",
         "REDIS_URL",
         "DOORSTEP_API_TOKEN",
+        "DOORSTEP_AUDIT_KEY",
+        "DATABASE_OWNER_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DOORSTEP_DATA_DIR", str(tmp_path / "data"))

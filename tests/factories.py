@@ -58,7 +58,7 @@ def make_household(
         phone="+15125550100",
     )
     lease = Lease(
-        ref="L90001",
+        ref="L" + ref[1:],
         unit=unit,
         start_on=date(2026, 1, 1),
         end_on=date(2026, 12, 31),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.config import get_settings
 from app.models import Lease, LedgerEntry
-from tests.support.databases import DEMO_AS_OF, Database
+from tests.support.databases import DEMO_AS_OF, TEST_AUDIT_KEY, Database
 
 runner = CliRunner()
 
@@ -17,6 +18,7 @@ runner = CliRunner()
 @pytest.fixture
 def cli_db(demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
     monkeypatch.setenv("DATABASE_URL", demo_db.settings.database_url)
+    monkeypatch.setenv("DOORSTEP_AUDIT_KEY", TEST_AUDIT_KEY)
     get_settings.cache_clear()
     return demo_db
 
@@ -218,3 +220,95 @@ def test_fresh_data_dir_migrates_and_seeds_once() -> None:
     assert refused.exit_code == 2 and "already has properties" in refused.output
     shown = runner.invoke(app, ["ledger", "show", report["personas"]["on_time"], "--as-of", "2026-11-23"])
     assert shown.exit_code == 0 and "Balance due" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ledger", "show", "R10001", "--as-of", "9999-12-31"],
+        ["ledger", "show", "R10001", "--as-of", "0001-01-01", "--json"],
+        ["lease", "show", "R10001", "--as-of", "9999-12-31"],
+        [
+            "ledger",
+            "post",
+            "R10001",
+            "--kind",
+            "charge",
+            "--amount",
+            "75",
+            "-d",
+            "x",
+            "--effective",
+            "9999-12-31",
+        ],
+        [
+            "lease",
+            "create",
+            "--property",
+            "maple-court",
+            "--unit",
+            "A-101",
+            "--resident",
+            "R10001",
+            "--start",
+            "0001-01-01",
+            "--rent",
+            "1400",
+        ],
+    ],
+)
+def test_a_date_outside_the_ledger_calendar_is_one_clear_line(cli_db: Database, args: list[str]) -> None:
+    before = _counts(cli_db)
+
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0, result.output
+    assert "dates must lie between 1970-01-01 and 2199-12-31" in result.output
+    assert _counts(cli_db) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount"), [("charge", "--amount=-75"), ("credit", "--amount=-25.00"), ("payment", "--amount=0")]
+)
+def test_post_refuses_an_amount_that_is_not_positive(cli_db: Database, kind: str, amount: str) -> None:
+    before = _counts(cli_db)
+
+    result = runner.invoke(app, ["ledger", "post", "R10001", "--kind", kind, amount, "-d", "Fee"])
+
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0, result.output
+    assert "must be more than zero" in result.output
+    assert _counts(cli_db) == before
+
+
+def _table_rows(output: str, title: str) -> list[list[str]]:
+    """The body rows of the rich table titled `title` in `output`, as lists of stripped cells."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    rows: list[list[str]] = []
+    for line in lines[start + 4 :]:  # title, top border, header, header rule
+        if not line.startswith("│"):
+            break
+        rows.append([cell.strip() for cell in line.strip("│").split("│")])
+    return rows
+
+
+def test_recent_activity_is_ordered_by_the_posting_date_it_shows(cli_db: Database) -> None:
+    ref = cli_db.report.personas["nsf"]  # type: ignore[union-attr]
+    args = ["ledger", "show", ref, "--as-of", DEMO_AS_OF.isoformat()]
+
+    table = runner.invoke(app, args, env={"COLUMNS": "200"})
+    body = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+
+    assert table.exit_code == 0, table.output
+    rows = _table_rows(table.stdout, "Recent activity")
+    posted = [datetime.strptime(row[0], "%b %d, %Y").date() for row in rows]
+    assert posted == sorted(posted, reverse=True)
+    # The returned ACH payment was made on Aug 31 and posted on Sep 2: both dates show, each labelled.
+    ach = next(row for row in rows if row[2] == "Payment - ACH")
+    assert ach[:2] == ["Sep 02, 2026", "Aug 31, 2026"]
+    activity = body["recent_activity"]
+    assert all({"posted_on", "effective_on"} <= set(entry) for entry in activity)
+    assert [e["posted_on"] for e in activity] == sorted((e["posted_on"] for e in activity), reverse=True)
+    assert any(e["posted_on"] != e["effective_on"] for e in activity)

@@ -28,11 +28,20 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
 def _postgres_saver(conninfo: str) -> Iterator[BaseCheckpointSaver[str]]:
     from langgraph.checkpoint.postgres import PostgresSaver
     from psycopg import Connection
+    from psycopg.errors import InsufficientPrivilege
     from psycopg.rows import dict_row
 
     with Connection.connect(conninfo, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         saver = PostgresSaver(conn)
-        saver.setup()
+        try:
+            saver.setup()
+        except InsufficientPrivilege:
+            # The service's role may not create tables: `doorstep db upgrade`, run as the schema's owner,
+            # made them. Say so plainly if it has not.
+            if conn.execute("SELECT to_regclass('checkpoints') AS t").fetchone() in (None, {"t": None}):
+                raise RuntimeError(
+                    "the checkpoint tables are missing: run `doorstep db upgrade` as the schema's owner"
+                ) from None
         yield saver
 
 

@@ -3,6 +3,12 @@
 A repeat of the same (source, external id) returns the entry already posted; a repeat that differs in
 lease, kind, amount or date is refused, since one of the two must be wrong. Corrections are new entries:
 `reverse_entry` posts the opposite of an entry and links the two.
+
+Deposits are held money, counted apart from what is owed: positive deposit lines are money received and
+held, negative ones money released (refunded or applied). A deposit is corrected by a deposit line of the
+opposite sign, never by a receivable reversal, so the same dollars are never counted on both sides; and
+no release may take out more than the lease holds. The posting date is always the day of posting: a
+client cannot backdate a line (the effective date says when it applies).
 """
 
 from __future__ import annotations
@@ -12,15 +18,16 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.bounds import DbId, LedgerDate, PlainText
 from app.errors import Conflict, InvalidInput, NotFound
 from app.ledger.types import CHARGE_KINDS, CREDIT_KINDS, EntryKind
-from app.models import Lease, LedgerEntry
-from app.money import MAX_CENTS
+from app.models import Lease, LeaseResident, LedgerEntry, Payment, Resident
+from app.money import MAX_CENTS, format_cents
 
 
 class EntryCreate(BaseModel):
@@ -28,19 +35,18 @@ class EntryCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    lease_id: StrictInt
+    lease_id: DbId
     kind: EntryKind
     amount_cents: Annotated[StrictInt, Field(description="Integer cents; never a float.")]
-    effective_on: date
-    posted_on: date | None = None
-    description: Annotated[str, Field(min_length=1, max_length=300)]
-    charge_code: Annotated[str | None, Field(max_length=30)] = None
+    effective_on: Annotated[LedgerDate, Field(description="When the line applies; it is posted today.")]
+    description: Annotated[PlainText, Field(min_length=1, max_length=300)]
+    charge_code: Annotated[PlainText | None, Field(max_length=30)] = None
     source: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[a-z0-9_\-]+$")] = "manual"
-    external_id: Annotated[str | None, Field(min_length=1, max_length=120)] = None
-    payment_id: StrictInt | None = None
-    reverses_id: StrictInt | None = None
-    resident_id: StrictInt | None = None
-    created_by: Annotated[str, Field(min_length=1, max_length=100)] = "system"
+    external_id: Annotated[PlainText | None, Field(min_length=1, max_length=120)] = None
+    payment_id: DbId | None = None
+    reverses_id: DbId | None = None
+    resident_id: DbId | None = None
+    created_by: Annotated[PlainText, Field(min_length=1, max_length=100)] = "system"
 
     @model_validator(mode="after")
     def _sign_matches_kind(self) -> EntryCreate:
@@ -64,8 +70,8 @@ def check_sign(kind: EntryKind, amount_cents: int, *, reverses_id: int | None) -
         return f"a {kind.value} reduces the balance: amount_cents must be negative"
     if kind is EntryKind.REVERSAL and reverses_id is None:
         return "a reversal must name the entry it reverses (reverses_id)"
-    if kind is not EntryKind.REVERSAL and reverses_id is not None:
-        return "only a reversal may name reverses_id"
+    if kind not in (EntryKind.REVERSAL, EntryKind.DEPOSIT) and reverses_id is not None:
+        return "only a reversal (or a deposit line correcting a deposit) may name reverses_id"
     return None
 
 
@@ -104,13 +110,16 @@ def post_entry(session: Session, new: EntryCreate, *, today: date) -> Posted:
     """Post one entry inside the caller's transaction. Idempotent by (source, external_id)."""
     if new.external_id and (existing := _existing(session, new.source, new.external_id)):
         return _check_repeat(existing, new)
-    if session.get(Lease, new.lease_id) is None:
+    # A deposit release reads what the lease holds: lock the lease so two releases cannot both pass.
+    lease = session.get(Lease, new.lease_id, with_for_update=new.kind is EntryKind.DEPOSIT)
+    if lease is None:
         raise NotFound(f"no lease with id {new.lease_id}")
+    _check_links(session, new)
     if new.reverses_id is not None:
         _check_reversal(session, new)
-    entry = LedgerEntry(
-        **new.model_dump(exclude={"posted_on", "kind"}), kind=new.kind.value, posted_on=new.posted_on or today
-    )
+    if new.kind is EntryKind.DEPOSIT and new.amount_cents < 0:
+        _check_deposit_release(session, new)
+    entry = LedgerEntry(**new.model_dump(exclude={"kind"}), kind=new.kind.value, posted_on=today)
     try:
         with session.begin_nested():
             session.add(entry)
@@ -132,17 +141,58 @@ def post_entry(session: Session, new: EntryCreate, *, today: date) -> Posted:
             "effective_on": entry.effective_on,
             "source": entry.source,
             "external_id": entry.external_id,
+            **audit.ledger_coverage([entry]),
         },
     )
     return Posted(entry, created=True)
+
+
+def _check_links(session: Session, new: EntryCreate) -> None:
+    """The payment and the resident a line names must exist and belong to its lease."""
+    if new.payment_id is not None:
+        payment_lease = session.scalar(select(Payment.lease_id).where(Payment.id == new.payment_id))
+        if payment_lease is None:
+            raise InvalidInput(f"no payment with id {new.payment_id}")
+        if payment_lease != new.lease_id:
+            raise InvalidInput(f"payment {new.payment_id} belongs to another lease, not lease {new.lease_id}")
+    if new.resident_id is not None:
+        if session.get(Resident, new.resident_id) is None:
+            raise InvalidInput(f"no resident with id {new.resident_id}")
+        on_lease = session.get(LeaseResident, (new.lease_id, new.resident_id))
+        if on_lease is None:
+            raise InvalidInput(f"resident {new.resident_id} is not on lease {new.lease_id}")
+
+
+def _check_deposit_release(session: Session, new: EntryCreate) -> None:
+    held = int(  # PostgreSQL sums BIGINT as NUMERIC
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+                LedgerEntry.lease_id == new.lease_id, LedgerEntry.kind == EntryKind.DEPOSIT.value
+            )
+        )
+        or 0
+    )
+    if held + new.amount_cents < 0:
+        raise InvalidInput(
+            f"lease {new.lease_id} holds {format_cents(held)} of deposit: a release of "
+            f"{format_cents(-new.amount_cents)} would take out more than is held"
+        )
 
 
 def _check_reversal(session: Session, new: EntryCreate) -> None:
     target = session.get(LedgerEntry, new.reverses_id)
     if target is None or target.lease_id != new.lease_id:
         raise NotFound(f"no entry {new.reverses_id} on lease {new.lease_id} to reverse")
-    if target.kind == EntryKind.REVERSAL.value:
+    if target.kind == EntryKind.REVERSAL.value or target.reverses_id is not None:
         raise InvalidInput("a reversal cannot itself be reversed: post the original entry again instead")
+    is_deposit = target.kind == EntryKind.DEPOSIT.value
+    if is_deposit and new.kind is not EntryKind.DEPOSIT:
+        raise InvalidInput(
+            f"entry {target.id} is a deposit: correct it with a deposit line of the opposite amount "
+            "(kind 'deposit' naming reverses_id), so held money never moves what is owed"
+        )
+    if not is_deposit and new.kind is EntryKind.DEPOSIT:
+        raise InvalidInput(f"entry {target.id} is not a deposit: reverse it with kind 'reversal'")
     if new.amount_cents != -target.amount_cents:
         raise InvalidInput(
             f"a reversal of entry {target.id} must be {-target.amount_cents} cents, not {new.amount_cents}"
@@ -166,11 +216,13 @@ def reverse_entry(
     target = session.get(LedgerEntry, entry_id)
     if target is None:
         raise NotFound(f"no ledger entry with id {entry_id}")
+    # A deposit is held money: its correction is a deposit line, so what is owed never moves.
+    kind = EntryKind.DEPOSIT if target.kind == EntryKind.DEPOSIT.value else EntryKind.REVERSAL
     return post_entry(
         session,
         EntryCreate(
             lease_id=target.lease_id,
-            kind=EntryKind.REVERSAL,
+            kind=kind,
             amount_cents=-target.amount_cents,
             effective_on=today,
             description=f"Reversal: {reason}",

@@ -7,18 +7,20 @@ import io
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PyPdfError
 
+from ingest import limits
 from ingest.document import LoadedDocument, LoadError, Page
 
 
 def load_pdf(data: bytes) -> LoadedDocument:
-    """Extract each page's text layer; refuse encrypted and unreadable files with a clear reason."""
+    """Extract each page's text layer; refuse encrypted, unreadable and oversized files with a clear reason
+    (more pages than `limits.MAX_PDF_PAGES`, more text than `limits.MAX_TEXT_CHARS`)."""
     if not data.lstrip().startswith(b"%PDF"):
         raise LoadError("not a PDF: the file does not start with a PDF header")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
             raise LoadError("encrypted PDF: it needs a password to open; save an unprotected copy")
-        pages = [Page(number, page.extract_text() or "") for number, page in enumerate(reader.pages, 1)]
+        pages = _pages(reader)
         title = reader.metadata.title if reader.metadata else None
     except LoadError:
         raise
@@ -27,3 +29,18 @@ def load_pdf(data: bytes) -> LoadedDocument:
     if not pages:
         raise LoadError("the PDF has no pages")
     return LoadedDocument(format="pdf", pages=pages, title=(title or "").strip() or None)
+
+
+def _pages(reader: PdfReader) -> list[Page]:
+    """Each page's text, counting pages before extracting any and characters as they are extracted."""
+    if (count := len(reader.pages)) > limits.MAX_PDF_PAGES:
+        raise LoadError(f"too many pages: {count:,}, over the limit of {limits.MAX_PDF_PAGES:,}")
+    pages: list[Page] = []
+    chars = 0
+    for number, page in enumerate(reader.pages, 1):
+        text = page.extract_text() or ""
+        chars += len(text)
+        if chars > limits.MAX_TEXT_CHARS:
+            raise LoadError(limits.too_much_text(chars))
+        pages.append(Page(number, text))
+    return pages

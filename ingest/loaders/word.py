@@ -19,6 +19,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ingest.document import LoadedDocument, LoadError, Page
+from ingest.loaders.package import bounded_package
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -110,8 +111,9 @@ def _open(data: bytes) -> docx.document.Document:
         raise LoadError("legacy Word .doc file: save it as .docx first")
     if not data.startswith(_ZIP_MAGIC):
         raise LoadError("not a .docx: the file is not a zip package")
+    package = bounded_package(data)  # refuses a zip bomb before python-docx inflates anything
     try:
-        return docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(package))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise LoadError(f"not a Word .docx (a zip without a Word document inside: {exc})") from exc
 

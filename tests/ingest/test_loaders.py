@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest import limits
 from ingest.document import LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from tests.ingest.factories import make_blank_pdf, make_docx_bomb, make_zip_of_many_files
 from tests.knowledge.support import encrypt_pdf, make_docx, make_image_only_pdf, make_pdf, make_zip
 
 
@@ -149,3 +151,52 @@ def test_text_pages_split_on_form_feeds_and_windows_encoding_is_read() -> None:
 def test_binary_file_named_txt_is_refused() -> None:
     with pytest.raises(LoadError, match="binary"):
         load_document(Path("image.txt"), b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+
+
+def test_docx_zip_bomb_is_refused_by_its_declared_size() -> None:
+    data = make_docx_bomb(inflated_mb=60)  # about 100 kB on disk
+
+    with pytest.raises(
+        LoadError, match=r"zip bomb\? the \.docx inflates to 60\.\d MB, over the limit of 50 MB"
+    ):
+        load_document(Path("lease.docx"), data)
+
+
+def test_docx_part_that_inflates_a_thousand_times_is_refused() -> None:
+    data = make_docx_bomb(inflated_mb=5)  # under the size cap, but 5 MB from 5 kB
+
+    with pytest.raises(LoadError, match=r"zip bomb\? part 'word/media/padding\.bin' inflates [\d,]+ times"):
+        load_document(Path("lease.docx"), data)
+
+
+def test_docx_whose_parts_claim_to_be_small_is_refused_unread() -> None:
+    data = make_docx_bomb(inflated_mb=5, declared_bytes=1000)  # the headers lie: 1 kB
+
+    with pytest.raises(LoadError, match=r"not a Word \.docx \(part 'word/media/padding\.bin' cannot be read"):
+        load_document(Path("lease.docx"), data)
+
+
+def test_docx_with_thousands_of_parts_is_refused() -> None:
+    with pytest.raises(LoadError, match=r"holds 2,001 files, over the limit of 2,000"):
+        load_document(Path("lease.docx"), make_zip_of_many_files(limits.MAX_DOCX_PARTS + 1))
+
+
+def test_pdf_with_more_pages_than_the_cap_is_refused() -> None:
+    with pytest.raises(LoadError, match=r"too many pages: 2,001, over the limit of 2,000"):
+        load_document(Path("binder.pdf"), make_blank_pdf(limits.MAX_PDF_PAGES + 1))
+
+
+def test_pdf_is_refused_once_its_extracted_text_passes_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = make_pdf(["Rent is due on the first of the month. " * 3, "More text. " * 20])
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 150)  # the mechanism, without megabytes of text
+
+    with pytest.raises(LoadError, match=r"too much text: at least [\d,]+ characters, over the limit of 150"):
+        load_document(Path("lease.pdf"), data)
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "handbook.md"])
+def test_text_over_the_size_cap_is_refused(name: str) -> None:
+    data = b"Quiet hours are 10 p.m. to 8 a.m.\n" * (limits.MAX_TEXT_FILE_BYTES // 34 + 1)
+
+    with pytest.raises(LoadError, match=r"file too large: 10\.0 MB, over the 10 MB limit"):
+        load_document(Path(name), data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from app.config import Settings
 from app.knowledge.constants import CORPUS_VERSION_KEY, INDEX_VERSION, PORTFOLIO_WIDE
 from app.knowledge.store import make_client, open_collection
 from ingest import pipeline
+from ingest.limits import MB
 from ingest.pipeline import Filing, ingest_filings, ingest_paths
+from tests.ingest.factories import make_docx_bomb
 from tests.knowledge.support import encrypt_pdf, make_image_only_pdf, make_pdf, make_zip, write
 
 HANDBOOK = (
@@ -446,3 +449,127 @@ def test_report_renders_as_json_and_as_a_table(tmp_path: Path, settings: Setting
     console.print(report.to_table())
     text = console.export_text()
     assert "handbook.md" in text and "ingested" in text and "empty file" in text and "1 failed" in text
+
+
+SECRET = "root:x:0:0:root:/root:/bin/bash\nmanager-password: hunter2\n"
+
+
+def _texts(settings: Settings) -> str:
+    return "\n".join(meta["_text"] for meta in _stored(settings).values())
+
+
+def _outside_the_folder(tmp_path: Path) -> Path:
+    """A file and a folder beside the documents folder, as /etc/passwd and /etc would be."""
+    write(tmp_path / "etc" / "passwd.md", SECRET)
+    return write(tmp_path / "secret.txt", SECRET)
+
+
+def test_symbolic_links_leading_out_of_the_folder_are_refused_and_reported(
+    tmp_path: Path, settings: Settings
+) -> None:
+    secret = _outside_the_folder(tmp_path)
+    docs = tmp_path / "docs"
+    handbook = write(docs / "handbook.md", HANDBOOK)
+    write(docs / "sub" / "policy.md", POLICY)
+    (docs / "passwd.txt").symlink_to(secret)
+    (docs / "etc").symlink_to(tmp_path / "etc", target_is_directory=True)
+    (docs / "sub" / "up.md").symlink_to("../../secret.txt")
+    (docs / "alias.md").symlink_to(handbook)  # stays inside: fine, and the same source as its target
+    (docs / "policies").symlink_to(docs / "sub", target_is_directory=True)
+
+    report = ingest_paths([docs], doc_type="handbook", property_code="maple-court", settings=settings)
+
+    assert _sources(settings) == {"handbook.md", "policy.md"}
+    assert "hunter2" not in _texts(settings)
+    refused = {Path(row.path).name: row for row in report.rows if row.status == "skipped"}
+    assert set(refused) == {"passwd.txt", "etc", "up.md"}
+    assert refused["passwd.txt"].reason == (
+        f"a symbolic link to {secret.resolve()}, outside {docs.resolve()}: not followed"
+    )
+    assert (report.files, report.refused, report.skipped, report.failed) == (2, 3, 0, [])
+    console = Console(record=True, width=300)
+    console.print(report.to_table())
+    assert "3 refused" in console.export_text()
+
+
+def test_a_link_named_directly_must_stay_in_the_folder_it_sits_in(tmp_path: Path, settings: Settings) -> None:
+    secret = _outside_the_folder(tmp_path)
+    docs = tmp_path / "docs"
+    handbook = write(docs / "handbook.md", HANDBOOK)
+    (docs / "passwd.txt").symlink_to(secret)
+
+    # what `doorstep ingest docs/*` passes
+    report = ingest_paths(
+        [handbook, docs / "passwd.txt"], doc_type="handbook", property_code=None, settings=settings
+    )
+
+    assert _sources(settings) == {"handbook.md"}
+    row = next(row for row in report.rows if row.path.endswith("passwd.txt"))
+    assert row.status == "skipped" and "outside" in (row.reason or "")
+    assert f"name {secret.resolve()} itself to ingest it" in (row.reason or "")
+
+
+def test_chunks_that_came_in_through_a_link_out_of_the_folder_are_dropped(
+    tmp_path: Path, settings: Settings
+) -> None:
+    secret = _outside_the_folder(tmp_path)
+    docs = tmp_path / "docs"
+    write(docs / "handbook.md", HANDBOOK)
+    leaked = write(docs / "passwd.txt", SECRET)  # in the index, as a link once got there
+    ingest_paths([docs], doc_type="handbook", property_code="maple-court", settings=settings)
+    assert "hunter2" in _texts(settings)
+
+    leaked.unlink()
+    leaked.symlink_to(secret)
+    report = ingest_paths([docs], doc_type="handbook", property_code="maple-court", settings=settings)
+
+    assert "hunter2" not in _texts(settings)
+    assert _sources(settings) == {"handbook.md"}
+    row = next(row for row in report.rows if row.path.endswith("passwd.txt"))
+    assert row.status == "removed"
+    assert "outside" in (row.reason or "") and "dropped" in (row.reason or "")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_fifos_are_refused_not_read(tmp_path: Path, settings: Settings) -> None:
+    docs = tmp_path / "docs"
+    write(docs / "handbook.md", HANDBOOK)
+    os.mkfifo(docs / "policy.md")  # reading it would wait for a writer forever
+
+    report = ingest_paths([docs], doc_type="handbook", property_code=None, settings=settings)
+    named = ingest_paths([docs / "policy.md"], doc_type="handbook", property_code=None, settings=settings)
+
+    row = next(row for row in report.rows if row.path.endswith("policy.md"))
+    assert (row.status, row.reason) == ("skipped", "not a regular file (a FIFO)")
+    assert [f.reason for f in named.failed] == ["not a regular file (a FIFO)"]
+    assert _sources(settings) == {"handbook.md"}
+
+
+def test_a_zip_bomb_is_refused_and_the_index_is_left_as_it_was(tmp_path: Path, settings: Settings) -> None:
+    docs = tmp_path / "docs"
+    write(docs / "handbook.md", HANDBOOK)
+    ingest_paths([docs], doc_type="policy", property_code="maple-court", settings=settings)
+    before, version = _stored(settings), _version(settings)
+    write(docs / "lease.docx", make_docx_bomb(inflated_mb=60))  # 100 kB on disk
+
+    report = ingest_paths([docs], doc_type="policy", property_code="maple-court", settings=settings)
+
+    assert [(Path(row.path).name, row.status) for row in report.rows] == [
+        ("handbook.md", "skipped"),
+        ("lease.docx", "failed"),
+    ]
+    assert "zip bomb" in report.failed[0].reason and "over the limit of 50 MB" in report.failed[0].reason
+    assert _stored(settings) == before and _version(settings) == version
+
+
+def test_a_file_over_its_size_cap_is_refused_without_being_read(tmp_path: Path, settings: Settings) -> None:
+    big = tmp_path / "docs" / "notes.txt"
+    big.parent.mkdir()
+    with big.open("wb") as file:
+        file.truncate(11 * MB)  # sparse: 11 MB long, nothing on disk
+
+    report = ingest_paths([big], doc_type="faq", property_code=None, settings=settings)
+
+    assert [f.reason for f in report.failed] == [
+        "file too large: 11.0 MB, over the 10 MB limit for this type of file"
+    ]

@@ -17,6 +17,8 @@ from app.db import make_engine, make_sessionmaker
 from app.demo.seed import SeedOptions, SeedReport, seed_demo
 
 DEMO_AS_OF = date(2026, 11, 23)
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789"
+"""One audit key for the templates and the copies made of them, so a copy's chain verifies."""
 
 
 @dataclass
@@ -59,7 +61,11 @@ class Templates:
                     conn.execute(text(f"CREATE DATABASE {name}"))
                 location = name
                 url = self._pg_url(name)
-            settings = Settings(DATABASE_URL=url, DOORSTEP_DATA_DIR=self.root / "template-data")
+            settings = Settings(
+                DATABASE_URL=url,
+                DOORSTEP_DATA_DIR=self.root / "template-data",
+                DOORSTEP_AUDIT_KEY=TEST_AUDIT_KEY,
+            )
             engine = make_engine(settings)
             migrate.upgrade(engine)
             report = None
@@ -82,6 +88,11 @@ class Templates:
             with self._admin().connect() as conn:
                 conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {location}"))
             url = self._pg_url(name)
-        settings = Settings(DATABASE_URL=url, DOORSTEP_DATA_DIR=data_dir, ENVIRONMENT="test")
+        settings = Settings(
+            DATABASE_URL=url,
+            DOORSTEP_DATA_DIR=data_dir,
+            ENVIRONMENT="test",
+            DOORSTEP_AUDIT_KEY=TEST_AUDIT_KEY,
+        )
         engine = make_engine(settings)
         return Database(backend, settings, engine, make_sessionmaker(engine), report)

@@ -1,0 +1,47 @@
+"""Secrets kept outside the database. The audit key signs the audit log, so it must not live beside it:
+someone who can rewrite rows must not also be able to re-sign them.
+
+Production reads `DOORSTEP_AUDIT_KEY` from the environment (every process of an installation shares
+it). Development and tests may leave it unset: a random key is then made once in the data directory
+(`audit.key`, readable by its owner only) and reused.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from app.config import Settings
+
+KEY_FILE = "audit.key"
+MIN_KEY_CHARS = 32
+
+
+def audit_key(settings: Settings) -> bytes:
+    """The audit log's HMAC key for this installation."""
+    if settings.DOORSTEP_AUDIT_KEY is not None:
+        return settings.DOORSTEP_AUDIT_KEY.get_secret_value().encode()
+    return _key_file(settings.data_dir / KEY_FILE)
+
+
+def _key_file(path: Path) -> bytes:
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return _read(path)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return _read(path)
+
+
+def _read(path: Path) -> bytes:
+    key = path.read_text().strip()
+    if len(key) < MIN_KEY_CHARS:
+        raise RuntimeError(f"{path} holds no usable audit key: remove it to make a new one")
+    return key.encode()
