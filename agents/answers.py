@@ -18,8 +18,16 @@ from agents.prompts import render
 from app.formatting import format_date, money
 from tools.escalation import EscalationReason, EscalationResult
 from tools.lease import LeaseTermsResult
-from tools.ledger import ActivityResult, BalanceResult, ChargeExplanation, NextDueResult, PaymentStatusResult
-from tools.plans import PlanProposal
+from tools.ledger import (
+    ActivityResult,
+    AppliedTo,
+    BalanceResult,
+    ChargeExplanation,
+    DepositResult,
+    NextDueResult,
+    PaymentStatusResult,
+)
+from tools.plans import Installment, PlanProposal
 from tools.policies import PolicySearchResult
 from tools.results import Citation, LineItem, ToolResult
 
@@ -107,13 +115,18 @@ def _join(items: Sequence[str], language: str) -> str:
 # -- one composer per tool result -----------------------------------------------------------------------
 
 
-def balance(v: Voice, r: BalanceResult) -> str:
+def balance(v: Voice, r: BalanceResult, *, credit_from: bool = False, pending: bool = True) -> str:
+    """What is owed. `credit_from`: say where a credit came from; `pending`: name pending payments (not
+    when the reply has just listed them)."""
     assert r.as_of is not None
     parts: list[str] = []
     if r.total_cents == 0:
         parts.append(v.t("balance.zero", as_of=v.d(r.as_of)))
     elif r.total_cents < 0:
-        parts.append(v.t("balance.credit", credit=money(r.unapplied_credit_cents), as_of=v.d(r.as_of)))
+        key = "balance.credit_moved_out" if r.lease_ended else "balance.credit"
+        parts.append(v.t(key, credit=money(r.unapplied_credit_cents), as_of=v.d(r.as_of)))
+        if credit_from and r.credit_sources:
+            parts.append(v.t("balance.credit_from", sources=_join(_credit_sources(v, r), v.language)))
     elif len(r.open_charges) <= MAX_INLINE_CHARGES:
         parts.append(
             v.t("balance.owed", total=money(r.total_cents), as_of=v.d(r.as_of), itemized=_itemized(v, r))
@@ -121,7 +134,7 @@ def balance(v: Voice, r: BalanceResult) -> str:
     else:
         lines = "\n".join(f"- {_charge_line(v, c)}" for c in r.open_charges)
         parts.append(v.t("balance.owed_list", total=money(r.total_cents), as_of=v.d(r.as_of), lines=lines))
-    for p in r.pending_payments:
+    for p in r.pending_payments if pending else []:
         parts.append(
             v.t("balance.pending", method=v.method(p.method), amount=money(p.amount_cents), date=v.d(p.date))
         )
@@ -132,6 +145,49 @@ def balance(v: Voice, r: BalanceResult) -> str:
         if r.plan_installments:
             nxt = r.plan_installments[0]
             parts.append(v.t("balance.plan_next", amount=money(nxt.amount_cents), date=v.d(nxt.date)))
+    return " ".join(parts)
+
+
+def _credit_sources(v: Voice, r: BalanceResult) -> list[str]:
+    """Where the credit comes from, from the ledger's own lines: an overpayment, a concession, a reversal."""
+    out = []
+    for c in r.credit_sources[:3]:
+        values = {"amount": money(-c.amount_cents), "date": v.d(c.date), "description": c.description}
+        if c.kind == "payment":
+            out.append(v.t("credit.payment", unused=money(c.open_cents or 0), **values))
+        elif c.kind == "reversal":
+            out.append(v.t("credit.reversal", **values))
+        else:
+            out.append(v.t("credit.credit", **values))
+    return out
+
+
+def _applied_items(v: Voice, items: Sequence[AppliedTo]) -> str:
+    return _join([f"{a.description} ({money(a.amount_cents)})" for a in items], v.language)
+
+
+def deposit(v: Voice, r: DepositResult) -> str:
+    """The security deposit: held; after a move-out, what it paid (itemised) and what is left either way."""
+    if not r.received_cents:
+        return r.note or ""
+    if not r.lease_ended:
+        return v.t("deposit.held", amount=money(r.received_cents))
+    if not r.applied_cents or r.applied_on is None:
+        return v.t("deposit.ended_unapplied", amount=money(r.received_cents), held=money(r.still_held_cents))
+    parts = [
+        v.t(
+            "deposit.ended",
+            amount=money(r.received_cents),
+            date=v.d(r.applied_on),
+            items=_applied_items(v, r.deductions),
+        )
+    ]
+    if r.refundable_cents:
+        parts.append(v.t("deposit.refundable", amount=money(r.refundable_cents)))
+    elif r.still_owed_cents:
+        parts.append(v.t("deposit.owed", amount=money(r.still_owed_cents)))
+    else:
+        parts.append(v.t("deposit.even"))
     return " ".join(parts)
 
 
@@ -156,6 +212,8 @@ def _itemized(v: Voice, r: BalanceResult) -> str:
 
 
 def next_due(v: Voice, r: NextDueResult) -> str:
+    if r.ok and r.no_rent_after_end and r.lease_ends_on is not None:
+        return v.t("due.after_lease_end", date=v.d(r.lease_ends_on))
     if not r.ok or r.due_on is None or r.late_after is None:
         return ""
     items = " + ".join(f"{i.description} {money(i.amount_cents)}" for i in r.items)
@@ -174,6 +232,16 @@ def next_due(v: Voice, r: NextDueResult) -> str:
 
 def lease_terms(v: Voice, r: LeaseTermsResult, *, rules: bool = True) -> str:
     parts = []
+    if rules and (c := r.pay_on_check) is not None:  # "can i pay on the 6th": yes or no, then the rule
+        dates = {"due_on": v.d(c.due_on), "late_after": v.d(c.late_after), "pay_on": v.d(c.pay_on)}
+        if c.late:
+            parts.append(
+                v.t("rules.pay_on_late", fee=money(c.fee_cents), last_ok=v.d(c.last_on_time), **dates)
+            )
+        else:
+            parts.append(v.t("rules.pay_on_ok", **dates))
+        parts.append(v.t("rules.summary", rule=r.late_fee_rule_es if v.language == "es" else r.late_fee_rule))
+        return " ".join(parts)
     if rules:
         parts.append(v.t("rules.summary", rule=r.late_fee_rule_es if v.language == "es" else r.late_fee_rule))
         if r.examples:
@@ -240,11 +308,16 @@ def _reason(v: Voice, reason: str) -> str:
     return v.t(f"reason.{reason}")
 
 
-def payment_status(v: Voice, r: PaymentStatusResult) -> str:
+def payment_status(
+    v: Voice, r: PaymentStatusResult, *, claim: bool = False, owed: bool = True, offer: bool = True
+) -> str:
+    """Each payment with its status. `claim` (the resident says they paid): what each cleared payment
+    paid, what is still owed (unless `owed` is False: the reply itemises the balance), and how to take
+    it further (unless `offer` is False: it has gone to the office already)."""
     if not r.payments:
         return v.t("status.none")
     lines = []
-    for p in r.payments[:3]:
+    for p in r.payments[: 2 if claim else 3]:
         values = {"method": v.method(p.method), "amount": money(p.amount_cents), "date": v.d(p.date)}
         if p.status == "returned" and p.returned_on:
             lines.append(
@@ -252,12 +325,48 @@ def payment_status(v: Voice, r: PaymentStatusResult) -> str:
             )
         else:
             lines.append(v.t(f"status.{p.status}", **values))
+        if claim and p.applied_to:
+            lines.append(v.t("status.applied", items=_applied_items(v, p.applied_to)))
     prefix = v.t("status.no_match") + " " if r.note and "no payment matches" in r.note else ""
-    return prefix + " ".join(lines)
+    if claim:
+        lines += [
+            _still_owed(v, r.balance_cents) if owed else "",
+            v.t("status.then_dispute") if offer else "",
+        ]
+    return prefix + " ".join(x for x in lines if x)
+
+
+def _still_owed(v: Voice, cents: int | None) -> str:
+    if cents is None:
+        return ""
+    if cents > 0:
+        return v.t("status.owed", amount=money(cents))
+    return v.t("status.credit", amount=money(-cents)) if cents < 0 else v.t("status.paid_up")
+
+
+def _schedule(v: Voice, items: Sequence[Installment]) -> str:
+    return _join([f"{money(i.amount_cents)} ({v.d(i.due_on)})" for i in items], v.language)
 
 
 def plan(v: Voice, r: PlanProposal) -> str:
-    schedule = _join([f"{money(i.amount_cents)} ({v.d(i.due_on)})" for i in r.installments], v.language)
+    schedule = _schedule(v, r.installments)
+    if r.eligible and r.requested and r.as_requested:
+        return v.t("plan.as_requested", schedule=schedule, balance=money(r.balance_cents))
+    if r.eligible and r.requested:  # their terms break a rule: name it, offer the nearest allowed plan
+        rules = {
+            "max_installments": v.t("plan.rule.max_installments", max=r.max_installments),
+            "min_down": v.t("plan.rule.min_down", down=money(r.min_down_cents)),
+            "first_too_late": v.t(
+                "plan.rule.first_too_late", latest=v.d(r.latest_first_on) if r.latest_first_on else ""
+            ),
+        }
+        return v.t(
+            "plan.adjusted",
+            asked=_schedule(v, r.requested),
+            rules=_join([rules[k] for k in r.policy_rules_broken if k in rules], v.language),
+            schedule=schedule,
+            balance=money(r.balance_cents),
+        )
     if r.eligible and r.beyond_policy:
         return v.t("plan.beyond_policy", max=r.max_installments, schedule=schedule)
     if r.eligible:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import phonenumbers
@@ -10,12 +11,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import NotFound
-from app.ledger.balance import changes_since, recent_credits, summarize_balance
+from app.ledger.balance import cancel_reversals, changes_since, recent_credits, summarize_balance, visible_on
 from app.ledger.jurisdictions import jurisdiction_for
 from app.ledger.late_fees import describe_rule, effective_rule
 from app.ledger.queries import lease_entries, lease_terms
 from app.ledger.schedule import next_due
-from app.ledger.types import Entry, PaymentStatus
+from app.ledger.types import CHARGE_PRIORITY, Entry, EntryKind, PaymentStatus
 from app.models import Lease, LeaseResident, Payment, Property, Resident, Unit
 from app.schemas import (
     BalancePublic,
@@ -172,8 +173,13 @@ def account_balance(
     activity, _ = changes_since(entries, as_of - timedelta(days=RECENT_ACTIVITY_DAYS), as_of)
     terms = lease_terms(lease)
     due = None
-    if lease.moved_out_on is None:  # past its end date a lease runs month to month until move-out
-        due = next_due(terms, as_of=as_of, jurisdiction=jurisdiction_for(lease.unit.property.state))
+    if lease.moved_out_on is None:
+        due = next_due(
+            terms,
+            as_of=as_of,
+            jurisdiction=jurisdiction_for(lease.unit.property.state),
+            lease_end=term_end(lease, as_of=as_of),
+        )
     pending = session.scalars(_PENDING_PAYMENTS, {"lease_id": lease.id, "as_of": as_of}).all()
     return BalancePublic(
         resident_ref=resident.ref,
@@ -225,3 +231,55 @@ def entry_public(e: Entry) -> EntryPublic:
         description=e.description,
         reverses_id=e.reverses_id,
     )
+
+
+def term_end(lease: Lease, *, as_of: date) -> date | None:
+    """The last day rent is scheduled for: the lease's end date while it is still ahead. A lease whose
+    end date has passed without a move-out runs month to month (holdover), so no end applies then."""
+    if lease.end_on is not None and lease.end_on >= as_of:
+        return lease.end_on
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """Part of one credit (payment, concession, deposit applied) that paid part of one charge."""
+
+    credit_id: int
+    charge: Entry
+    cents: int
+
+
+def credit_applications(entries: list[Entry], as_of: date) -> dict[int, list[Application]]:
+    """Which charges each standing credit paid on `as_of`, by credit entry id. Pure.
+
+    The balance pools credits against charges oldest first (same-day: rent, other charges, fees); this
+    attributes that pool credit by credit, so the open amounts match the balance's: payments first,
+    oldest first, then other credits (concessions, applied deposits, reversals) oldest first. So a
+    credit balance is told as the concession or overpayment left over, the way an office explains it.
+    A reversed payment has no applications: the charges it paid are open again. Deposits are not
+    credits until a credit entry applies them to the account."""
+    visible = [e for e in visible_on(entries, as_of) if e.kind is not EntryKind.DEPOSIT]
+    standing, _ = cancel_reversals(visible)
+    charges = sorted(
+        (e for e in standing if e.amount_cents > 0),
+        key=lambda e: (e.effective_on, CHARGE_PRIORITY.get(e.kind, 9), e.amount_cents, e.description, e.id),
+    )
+    credits = sorted(
+        (e for e in standing if e.amount_cents < 0),
+        key=lambda e: (e.kind is not EntryKind.PAYMENT, e.effective_on, e.amount_cents, e.description, e.id),
+    )
+    out: dict[int, list[Application]] = {c.id: [] for c in credits}
+    left = [-c.amount_cents for c in credits]
+    i = 0
+    for charge in charges:
+        need = charge.amount_cents
+        while need and i < len(credits):
+            used = min(need, left[i])
+            if used:
+                out[credits[i].id].append(Application(credits[i].id, charge, used))
+                left[i] -= used
+                need -= used
+            if left[i] == 0:
+                i += 1
+    return out

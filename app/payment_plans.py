@@ -49,6 +49,89 @@ def schedule(
     return [(first_on + timedelta(days=SPACING_DAYS * n), cents) for n, cents in enumerate(amounts)]
 
 
+@dataclass(frozen=True, slots=True)
+class RequestedPart:
+    """One payment of the resident's own terms: an amount and a day, either of which they may leave open
+    ("500 now" has both; "the rest friday" has no amount, a share of what is left)."""
+
+    amount_cents: int | None
+    due_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class FittedPlan:
+    """The resident's terms made concrete, and the nearest plan the policy allows."""
+
+    requested: list[tuple[date, int]]
+    """Their terms with every amount and day filled in, before the policy is applied."""
+    parts: list[tuple[date, int]]
+    """What can be proposed: `requested` when it fits, else the nearest plan that does."""
+    broken: list[str]
+    """The policy rules their terms break, in order: max_installments, min_down, first_too_late."""
+
+
+def fit_requested(
+    balance_cents: int, requested: list[RequestedPart], *, policy: PlanPolicy, today: date
+) -> FittedPlan:
+    """Start from the resident's own amounts and days; where the policy does not allow them, say which
+    rule and change as little as it takes. Pure.
+
+    Open days follow the day before by two weeks (the first: in three days); parts without an amount
+    share what the named amounts leave, the last taking the odd cents; when the named amounts leave
+    some of the balance uncovered, a last payment two weeks later covers it; amounts past the balance
+    are cut. Rules: at most `max_installments` payments (the extra ones fold into the last allowed),
+    the first at least the minimum down payment (taken back from the last payments), the first within
+    `MAX_FIRST_DELAY_DAYS` (moved earlier)."""
+    if balance_cents <= 0:
+        raise InvalidInput("there is no balance to put on a plan")
+    wanted = _concrete(balance_cents, requested, today=today)
+    parts = list(wanted)
+    broken: list[str] = []
+    most = max(policy.max_installments, 2)
+    if len(parts) > most:
+        broken.append("max_installments")
+        kept = parts[: most - 1]
+        parts = [*kept, (parts[most - 1][0], balance_cents - sum(c for _, c in kept))]
+    down = -(-balance_cents * policy.min_down_bp // 10_000)
+    if parts[0][1] < down:
+        broken.append("min_down")
+        amounts = [c for _, c in parts]
+        short = down - amounts[0]
+        amounts[0] = down
+        for i in range(len(amounts) - 1, 0, -1):
+            taken = min(short, amounts[i])
+            amounts[i] -= taken
+            short -= taken
+        parts = [(d, c) for (d, _), c in zip(parts, amounts, strict=True) if c > 0]
+    latest = today + timedelta(days=MAX_FIRST_DELAY_DAYS)
+    if parts[0][0] > latest:
+        broken.append("first_too_late")
+        parts = [(latest, parts[0][1]), *parts[1:]]
+    return FittedPlan(requested=wanted, parts=parts, broken=broken)
+
+
+def _concrete(balance_cents: int, requested: list[RequestedPart], *, today: date) -> list[tuple[date, int]]:
+    days: list[date] = []
+    for part in requested:
+        day = part.due_on or (days[-1] + timedelta(days=SPACING_DAYS) if days else today + timedelta(days=3))
+        days.append(max(day, days[-1] if days else today))
+    amounts: list[int] = []
+    left = balance_cents
+    for part in requested:
+        cents = min(part.amount_cents or 0, left)
+        amounts.append(cents)
+        left -= cents
+    shares = [i for i, part in enumerate(requested) if part.amount_cents is None]
+    for n, i in enumerate(shares):
+        amounts[i] = left // (len(shares) - n)
+        left -= amounts[i]
+    parts = [(d, c) for d, c in zip(days, amounts, strict=True) if c > 0]
+    if left > 0:  # the named amounts leave part of the balance uncovered: a last payment covers it
+        last = parts[-1][0] if parts else today
+        parts.append((last + timedelta(days=SPACING_DAYS), left))
+    return parts
+
+
 def record_proposal(
     session: Session,
     *,

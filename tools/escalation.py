@@ -31,6 +31,10 @@ class EscalationReason(StrEnum):
     OTHER_LANGUAGE = "other_language"
     OTHER_RESIDENT = "other_resident"
     SUSPICIOUS = "suspicious"
+    PAYMENT_NOT_FOUND = "payment_not_found"
+    """The resident says they paid and no matching payment is on the account: staff trace it."""
+    REFUND_REQUEST = "refund_request"
+    """A request to have money sent back (a credit, an overpayment): only staff move money."""
 
 
 URGENT = {EscalationReason.EMERGENCY}
@@ -62,8 +66,9 @@ class EscalationResult(ToolResult):
 
 
 def escalate(ctx: ResidentContext, args: EscalateArgs) -> EscalationResult:
-    """Hand the conversation to a person on staff. Use for requests for a person, disputes, legal or notice
-    questions, hardship beyond the payment-plan policy, safety, discrimination or abuse."""
+    """Hand the conversation to a person on staff. Use for requests for a person, disputes, refund requests,
+    payments the resident made that are not on the account, legal or notice questions, hardship beyond the
+    payment-plan policy, safety, discrimination or abuse."""
     priority = args.priority or (
         "urgent" if args.reason in URGENT else "high" if args.reason in HIGH else "normal"
     )

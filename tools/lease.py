@@ -4,20 +4,41 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from app.accounts import lease_public
+from app.accounts import lease_public, term_end
 from app.ledger.jurisdictions import jurisdiction_for
-from app.ledger.late_fees import describe_rule, effective_rule, first_late_day, late_fee_on
+from app.ledger.late_fees import EffectiveRule, describe_rule, effective_rule, first_late_day, late_fee_on
 from app.ledger.queries import lease_terms
-from app.ledger.schedule import next_due
+from app.ledger.schedule import due_date_in, next_due
 from tools.account import NO_RESIDENT, Account, load_account
 from tools.context import ResidentContext
 from tools.results import Citation, ToolArgs, ToolResult
 
 
 class LeaseTermsArgs(ToolArgs):
-    """No arguments: always the signed-in resident's own lease."""
+    """Always the signed-in resident's own lease."""
+
+    pay_on: date | None = Field(
+        default=None,
+        description="A day the resident asks about paying on ('can I pay on the 6th without a late fee'): "
+        "the result says whether rent paid that day is late and what the fee would be.",
+    )
+
+
+class PayOnCheck(BaseModel):
+    """Whether rent paid on a given day is on time, under the lease's due day and grace period."""
+
+    pay_on: date
+    due_on: date
+    """The rent due date that day's payment counts against (the latest due date on or before it)."""
+    late_after: date
+    """The first late day for that rent."""
+    last_on_time: date
+    """The last day that rent can be paid without a late fee."""
+    late: bool
+    fee_cents: int
+    """The late fee that rent would carry if paid that day (0 when on time)."""
 
 
 class LateFeeExample(BaseModel):
@@ -49,12 +70,15 @@ class LeaseTermsResult(ToolResult):
     card_fee_bp: int = 0
     monthly_charges: list[MonthlyCharge] = []
     statutory_note: str | None = None
+    pay_on_check: PayOnCheck | None = None
+    """Set when the resident asked about paying on a given day."""
     citation: Citation | None = None
 
 
-def get_lease_terms(ctx: ResidentContext, _args: LeaseTermsArgs) -> LeaseTermsResult:
+def get_lease_terms(ctx: ResidentContext, args: LeaseTermsArgs) -> LeaseTermsResult:
     """The resident's lease terms: rent, due day, grace period, the late-fee rule with a worked example,
-    the returned-payment (NSF) fee, accepted payment methods and monthly charges, with the lease citation."""
+    the returned-payment (NSF) fee, accepted payment methods and monthly charges, with the lease citation.
+    With `pay_on`, whether rent paid that day would be late and the fee it would carry."""
     with ctx.sessions() as session:
         account = load_account(session, ctx)
         if account is None:
@@ -68,7 +92,7 @@ def get_lease_terms(ctx: ResidentContext, _args: LeaseTermsArgs) -> LeaseTermsRe
             rent_cents=lease.rent_cents,
             jurisdiction=jurisdiction_for(prop.state),
         )
-        due = next_due(terms, as_of=ctx.today)
+        due = next_due(terms, as_of=ctx.today, lease_end=term_end(lease, as_of=ctx.today))
         examples = []
         if due is not None:
             first = first_late_day(due.due_on, eff.grace_days)
@@ -103,8 +127,27 @@ def get_lease_terms(ctx: ResidentContext, _args: LeaseTermsArgs) -> LeaseTermsRe
                 for c in lease.recurring_charges
             ],
             statutory_note=eff.statutory_note,
+            pay_on_check=_pay_on(args.pay_on, lease.due_day, lease.rent_cents, eff) if args.pay_on else None,
             citation=lease_citation(ctx, account, "late charges late fee"),
         )
+
+
+def _pay_on(pay_on: date, due_day: int, rent_cents: int, eff: EffectiveRule) -> PayOnCheck:
+    """Rent paid on `pay_on` counts against the latest due date on or before it."""
+    due_on = due_date_in(pay_on.year, pay_on.month, due_day)
+    if due_on > pay_on:
+        previous = pay_on.replace(day=1) - timedelta(days=1)
+        due_on = due_date_in(previous.year, previous.month, due_day)
+    late_after = first_late_day(due_on, eff.grace_days)
+    fee = late_fee_on(eff.rule, rent_cents=rent_cents, due_on=due_on, grace_days=eff.grace_days, on=pay_on)
+    return PayOnCheck(
+        pay_on=pay_on,
+        due_on=due_on,
+        late_after=late_after,
+        last_on_time=late_after - timedelta(days=1),
+        late=pay_on >= late_after,
+        fee_cents=fee,
+    )
 
 
 def lease_citation(ctx: ResidentContext, account: Account, topic: str) -> Citation:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, select
 
-from app.accounts import account_balance
+from app.accounts import Application, account_balance, credit_applications, term_end
 from app.ledger.balance import summarize_balance
 from app.ledger.jurisdictions import jurisdiction_for
 from app.ledger.late_fees import describe_rule, effective_rule, first_late_day
@@ -37,6 +37,26 @@ _PAYMENTS_NEWEST_FIRST = _PAYMENTS_IN_PERIOD.order_by(Payment.initiated_on.desc(
 _CHARGE_CODES = select(LedgerEntry.id, LedgerEntry.charge_code).where(
     LedgerEntry.lease_id == bindparam("lease_id")
 )
+_PAYMENT_ENTRIES = select(LedgerEntry.payment_id, LedgerEntry.id).where(
+    LedgerEntry.lease_id == bindparam("lease_id"), LedgerEntry.payment_id.is_not(None)
+)
+
+
+class AppliedTo(BaseModel):
+    """Part of a payment or credit that paid (part of) one charge."""
+
+    date: date
+    description: str
+    amount_cents: int
+    """How much of the charge this payment or credit paid."""
+
+
+def _applied(applications: list[Application]) -> list[AppliedTo]:
+    return [
+        AppliedTo(date=a.charge.effective_on, description=a.charge.description, amount_cents=a.cents)
+        for a in applications
+    ]
+
 
 # -- get_balance ---------------------------------------------------------------------------------------
 
@@ -64,6 +84,12 @@ class BalanceResult(ToolResult):
     on_payment_plan: bool = False
     plan_installments: list[LineItem] = []
     """The active plan's installments still to pay (date, amount)."""
+    lease_ended: bool = False
+    """The resident has moved out: a credit is not carried to future rent but settled with the final
+    account."""
+    credit_sources: list[LineItem] = []
+    """Where the unapplied credit comes from: each payment (an overpayment), concession or other credit,
+    or reversal with part of it not yet used; `open_cents` is the part still unused."""
 
 
 def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
@@ -75,6 +101,9 @@ def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
             return BalanceResult(ok=False, note=NO_RESIDENT)
         b = account_balance(session, resident=account.resident, as_of=ctx.today, lease=account.lease)
         plan = active_plan(session, account.lease.id)
+        sources: list[LineItem] = []
+        if b.unapplied_credit_cents > 0:
+            sources = _credit_sources(lease_entries(session, account.lease.id, as_of=ctx.today), ctx.today)
         return BalanceResult(
             as_of=b.as_of,
             total_cents=b.total_cents,
@@ -109,7 +138,22 @@ def get_balance(ctx: ResidentContext, _args: NoArgs) -> BalanceResult:
             open_dispute=open_dispute(session, account.lease.id) is not None,
             on_payment_plan=plan is not None and plan.status == "active",
             plan_installments=_plan_installments(plan),
+            credit_sources=sources,
+            lease_ended=account.lease.moved_out_on is not None,
         )
+
+
+def _credit_sources(entries: list[Entry], today: date) -> list[LineItem]:
+    """The credits with a part not yet applied to any charge, newest first."""
+    by_id = {e.id: e for e in entries}
+    sources = []
+    for credit_id, applications in credit_applications(entries, today).items():
+        credit = by_id[credit_id]
+        unused = -credit.amount_cents - sum(a.cents for a in applications)
+        if unused > 0:
+            line = _line(credit).model_copy(update={"open_cents": unused})
+            sources.append(line)
+    return sorted(sources, key=lambda c: (c.date, c.entry_id), reverse=True)
 
 
 def _plan_installments(plan: PaymentPlan | None) -> list[LineItem]:
@@ -221,6 +265,9 @@ class NextDueResult(ToolResult):
     """An active payment plan's installments still to pay, which fall due alongside rent."""
     lease_ends_on: date | None = None
     """Set when the lease term ends within 60 days."""
+    no_rent_after_end: bool = False
+    """The lease term ends before the next due day: no rent is scheduled after `lease_ends_on` (the
+    office arranges a renewal or the move-out)."""
     citation: Citation | None = None
 
 
@@ -240,6 +287,14 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
             jurisdiction=jurisdiction_for(account.property.state),
         )
         if b.next_due is None:
+            ends = term_end(lease, as_of=ctx.today)
+            if ends is not None and lease.moved_out_on is None:  # the term ends before the next due day
+                return NextDueResult(
+                    balance_now_cents=b.total_cents,
+                    lease_ends_on=ends,
+                    no_rent_after_end=True,
+                    citation=lease_citation(ctx, account, "lease term ending renewal move-out notice"),
+                )
             return NextDueResult(
                 ok=False,
                 note="the lease has ended: no further rent is scheduled",
@@ -267,6 +322,61 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
         )
 
 
+# -- get_deposit ---------------------------------------------------------------------------------------
+
+
+class DepositResult(ToolResult):
+    lease_ended: bool = False
+    """The resident has moved out or the lease term is over."""
+    moved_out_on: date | None = None
+    received_cents: int = 0
+    """The security deposit the lease holds (received)."""
+    received_on: date | None = None
+    still_held_cents: int = 0
+    """The part of the deposit not yet released or applied."""
+    applied_cents: int = 0
+    """The part of the deposit applied to the final account."""
+    applied_on: date | None = None
+    deductions: list[AppliedTo] = []
+    """What the applied deposit paid, itemised: move-out charges, unpaid rent, fees."""
+    refundable_cents: int = 0
+    """What the account owes the resident back now (its credit), once the deposit was applied."""
+    still_owed_cents: int = 0
+    """What the resident still owes after the deposit was applied."""
+    citation: Citation | None = None
+
+
+def get_deposit(ctx: ResidentContext, _args: NoArgs) -> DepositResult:
+    """The resident's security deposit: how much is held; after a move-out, what it was applied to
+    (itemised deductions from the ledger) and what is refundable or still owed, with the lease clause."""
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        if account is None:
+            return DepositResult(ok=False, note=NO_RESIDENT)
+        lease = account.lease
+        entries = lease_entries(session, lease.id, as_of=ctx.today)
+        citation = lease_citation(ctx, account, "security deposit refund deductions move-out")
+    summary = summarize_balance(entries, ctx.today)
+    received = [e for e in entries if e.kind is EntryKind.DEPOSIT and e.amount_cents > 0]
+    applied = [e for e in entries if e.kind is EntryKind.CREDIT and e.charge_code == "deposit"]
+    applications = credit_applications(entries, ctx.today)
+    ended = lease.moved_out_on is not None or (lease.end_on is not None and lease.end_on < ctx.today)
+    return DepositResult(
+        lease_ended=ended,
+        moved_out_on=lease.moved_out_on,
+        received_cents=sum(e.amount_cents for e in received) or lease.deposit_cents,
+        received_on=received[0].effective_on if received else None,
+        still_held_cents=summary.deposit_held_cents,
+        applied_cents=-sum(e.amount_cents for e in applied),
+        applied_on=applied[0].effective_on if applied else None,
+        deductions=[d for e in applied for d in _applied(applications.get(e.id, []))],
+        refundable_cents=max(-summary.total_cents, 0) if ended else 0,
+        still_owed_cents=max(summary.total_cents, 0) if ended else 0,
+        citation=citation,
+        note=None if received or lease.deposit_cents else "no security deposit is recorded on this lease",
+    )
+
+
 # -- get_payment_status --------------------------------------------------------------------------------
 
 
@@ -285,12 +395,16 @@ class PaymentLine(BaseModel):
     cleared_on: dt.date | None = None
     returned_on: dt.date | None = None
     return_reason: str | None = None
+    applied_to: list[AppliedTo] = []
+    """The charges this payment paid, oldest first (empty while pending, or once failed or returned)."""
 
 
 class PaymentStatusResult(ToolResult):
     payments: list[PaymentLine] = []
     matched: bool = False
     """True when a payment matches the amount or date the resident gave."""
+    balance_cents: int | None = None
+    """What the account owes now, after every counted payment (negative: a credit)."""
 
 
 RETURN_REASONS = {
@@ -314,6 +428,14 @@ def get_payment_status(ctx: ResidentContext, args: PaymentStatusArgs) -> Payment
         rows = session.scalars(
             _PAYMENTS_NEWEST_FIRST, {"lease_id": account.lease.id, "start": since, "end": ctx.today}
         ).all()
+        entries = lease_entries(session, account.lease.id, as_of=ctx.today)
+        entry_of: dict[int, int] = {
+            payment_id: entry_id
+            for payment_id, entry_id in session.execute(_PAYMENT_ENTRIES, {"lease_id": account.lease.id})
+            if payment_id is not None
+        }
+    applications = credit_applications(entries, ctx.today)
+    balance = summarize_balance(entries, ctx.today).total_cents
     lines = [
         PaymentLine(
             date=p.initiated_on,
@@ -323,6 +445,9 @@ def get_payment_status(ctx: ResidentContext, args: PaymentStatusArgs) -> Payment
             cleared_on=p.settled_on if p.status == "succeeded" else None,
             returned_on=p.returned_on,
             return_reason=RETURN_REASONS.get(p.return_code or "", p.return_code),
+            applied_to=_applied(applications.get(entry_of.get(p.id, -1), []))
+            if p.status == "succeeded"
+            else [],
         )
         for p in rows
     ]
@@ -334,13 +459,13 @@ def get_payment_status(ctx: ResidentContext, args: PaymentStatusArgs) -> Payment
     ]
     asked = args.amount_cents is not None or args.on is not None
     if asked and wanted:
-        return PaymentStatusResult(payments=wanted, matched=True)
+        return PaymentStatusResult(payments=wanted, matched=True, balance_cents=balance)
     note = None
     if not lines:
         note = "no payments in the last 60 days"
     elif asked:
         note = "no payment matches that amount or date; these are the recent payments"
-    return PaymentStatusResult(payments=lines[:6], matched=False, note=note)
+    return PaymentStatusResult(payments=lines[:6], matched=False, note=note, balance_cents=balance)
 
 
 # -- explain_charge ------------------------------------------------------------------------------------

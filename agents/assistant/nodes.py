@@ -18,6 +18,7 @@ from agents.guard import inspect_message
 from agents.intents import Intent
 from agents.planners.base import ToolCall
 from tools.escalation import EscalateArgs, EscalationReason, EscalationResult, escalate
+from tools.ledger import DepositResult
 from tools.policies import PolicySearchResult
 from tools.registry import TOOLS
 from tools.results import Citation, ToolResult
@@ -164,7 +165,11 @@ def compose(turn: Turn, v: answers.Voice) -> tuple[str, list[Citation]]:
         return answers.clarify(v, first, second), []
     parts: list[str] = []
     citations: list[Citation] = []
-    done: set[str] = set()
+    done: set[str] = {"get_deposit"}
+    for found in results_of(turn, "get_deposit"):  # the deposit's own lines come first
+        if found.ok and isinstance(found, DepositResult) and (text := answers.deposit(v, found)):
+            parts.append(text)
+            citations += [found.citation] if found.citation else []
     for intent in turn.get("intents", []):
         text, cites = _compose_intent(Intent(intent), turn, v, done)
         if text:
@@ -173,7 +178,20 @@ def compose(turn: Turn, v: answers.Voice) -> tuple[str, list[Citation]]:
     if not parts:
         notes = [r.note for r in results_of(turn) if not r.ok and r.note]
         parts.append(notes[0] if notes else v.t("policy.nothing"))
+    parts += [answers.escalation(v, reason, r) for reason, r in _handed_over(turn)]
     return answers.with_citations(v, " ".join(parts), citations), citations
+
+
+def _handed_over(turn: Turn) -> list[tuple[EscalationReason, EscalationResult]]:
+    """Escalations the planner made after reading this turn's results (a payment the resident says they
+    made that is not on the account), to be told with the answer. A plan proposal's own text already
+    says staff will review it."""
+    found = []
+    for run in turn.get("runs", []):
+        reason = run["args"].get("reason") if run["name"] == "escalate" else None
+        if reason in (EscalationReason.PAYMENT_NOT_FOUND.value,) and run["result"].get("escalation_id"):
+            found.append((EscalationReason(reason), EscalationResult.model_validate(run["result"])))
+    return found
 
 
 def _compose_intent(
@@ -185,9 +203,11 @@ def _compose_intent(
         done.add(name)
         return [r for r in results_of(turn, name) if r.ok]
 
+    slots = turn.get("slots", {})
     if intent in (Intent.BALANCE, Intent.PROMISE_TO_PAY):
         out = [answers.activity(v, r) for r in once("get_recent_activity")]
-        out += [answers.balance(v, r) for r in once("get_balance")]
+        credit_from = bool(slots.get("account_credit"))
+        out += [answers.balance(v, r, credit_from=credit_from) for r in once("get_balance")]
         out += (
             [answers.next_due(v, r) for r in once("get_next_due")] if intent is Intent.PROMISE_TO_PAY else []
         )
@@ -203,6 +223,15 @@ def _compose_intent(
         results = once("explain_charge")
         return " ".join(answers.charge(v, r) for r in results), answers.citations_of(results)
     if intent is Intent.PAYMENT_STATUS:
+        if slots.get("paid_claim"):  # "I already paid": the payment, what it paid, what is still owed
+            balances = once("get_balance")
+            traced = bool(_handed_over(turn))  # not found: the office traces it, no need to offer that
+            out = [
+                answers.payment_status(v, r, claim=True, owed=not balances, offer=not traced)
+                for r in once("get_payment_status")
+            ]
+            out += [answers.balance(v, r, pending=False) for r in balances]
+            return " ".join(x for x in out if x), []
         return " ".join(answers.payment_status(v, r) for r in once("get_payment_status")), []
     if intent is Intent.HOW_TO_PAY:
         terms = once("get_lease_terms")
@@ -295,7 +324,7 @@ def reply(state: AssistantState) -> dict[str, Any]:
     turn: Turn = dict(state["turn"])  # type: ignore[assignment]
     text = turn.get("draft", "")
     turn["reply"] = text
-    misunderstood = bool(turn.get("clarify")) or turn.get("direct") == "out_of_scope"
+    misunderstood = bool(turn.get("clarify")) or turn.get("direct") in ("out_of_scope", "confused")
     return {
         "turn": turn,
         "messages": [AIMessage(content=text)],

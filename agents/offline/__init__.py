@@ -16,7 +16,8 @@ This package is its reading of a message, in three independent parts:
 - `detect_language` (`language.py`): English, Spanish or other, by script, weighted word lists and
   letter cues; exact on one-word messages, no training.
 - `extract_slots` (`slots.py`): amounts, dates, months, installments, charge kinds, payment methods,
-  units and whether someone else's account is asked about — pure regular-expression parsers
+  units, whether someone else's account is asked about, the resident's own plan terms, a claim to have
+  paid, a refund request, account credit, the deposit and a confused "what?" — pure regular-expression parsers
   (`slot_parsers/`), relative dates resolved against an injected `today`.
 
 Nothing here reaches the network, the database or the ledger: scoping and "no such charge" rules

@@ -13,8 +13,16 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.offline.slot_parsers.amounts import find_amounts
+from agents.offline.slot_parsers.claims import (
+    asks_refund,
+    claims_paid,
+    contests_ledger,
+    is_confused,
+    mentions_account_credit,
+    mentions_deposit,
+)
 from agents.offline.slot_parsers.dates import find_dates_and_months
-from agents.offline.slot_parsers.installments import find_installments
+from agents.offline.slot_parsers.installments import find_installments, find_plan_terms
 from agents.offline.slot_parsers.people import find_units, mentions_other_person
 from agents.offline.slot_parsers.vocabulary import (
     ChargeKind,
@@ -48,6 +56,19 @@ class Slots(BaseModel):
         "lease and do not count).",
     )
     unit_mentions: list[str] = Field(default_factory=list, description="Unit identifiers, e.g. '4B', '12'.")
+    plan_terms: list[tuple[int | None, date | None]] = Field(
+        default_factory=list,
+        description="The payments the resident proposes, in order, as (cents, or None for a share of the "
+        "rest; day or None): 'pay 500 now and the rest friday'.",
+    )
+    paid_claim: bool = Field(default=False, description="The resident says they (or their household) paid.")
+    contests: bool = Field(default=False, description="The message says the ledger is wrong.")
+    refund_request: bool = Field(default=False, description="The message asks for money back.")
+    account_credit: bool = Field(default=False, description="The message is about credit on the account.")
+    deposit: bool = Field(default=False, description="The message is about the security deposit.")
+    confused: bool = Field(
+        default=False, description="A short 'what?' ('wat', 'huh', '?', 'no entiendo'): say it another way."
+    )
 
 
 def extract_slots(text: str, *, today: date) -> Slots:
@@ -64,4 +85,11 @@ def extract_slots(text: str, *, today: date) -> Slots:
         payment_methods=find_payment_methods(folded),
         other_person=mentions_other_person(folded),
         unit_mentions=units,
+        plan_terms=find_plan_terms(folded, today=today),
+        paid_claim=claims_paid(folded),
+        contests=contests_ledger(folded),
+        refund_request=asks_refund(folded),
+        account_credit=mentions_account_credit(folded),
+        deposit=mentions_deposit(folded),
+        confused=is_confused(folded),
     )

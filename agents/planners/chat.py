@@ -102,6 +102,7 @@ TOOL_INTENTS: Mapping[str, Intent] = {
     "get_lease_terms": Intent.LATE_FEE_RULES,
     "explain_charge": Intent.EXPLAIN_CHARGE,
     "get_payment_status": Intent.PAYMENT_STATUS,
+    "get_deposit": Intent.BALANCE,
     "search_policies": Intent.POLICY_QUESTION,
     "propose_payment_plan": Intent.PAYMENT_PLAN,
     "escalate": Intent.TALK_TO_PERSON,

@@ -16,7 +16,7 @@ import os
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from agents.assistant.context import AssistantContext
@@ -27,6 +27,7 @@ from agents.offline import IntentClassifier, IntentPrediction, Slots, extract_sl
 from agents.planners.base import PlanStep, ToolCall
 from app.formatting import money
 from tools.escalation import EscalationReason
+from tools.ledger import PaymentStatusResult
 from tools.plans import PlanProposal
 
 PLACEHOLDER = re.compile(r"\[(card number|bank number|SSN) removed\]")
@@ -53,6 +54,60 @@ ESCALATION_FOR = {
     Intent.DISCRIMINATION: EscalationReason.DISCRIMINATION,
     Intent.ABUSE: EscalationReason.ABUSE,
 }
+REFUND_READINGS = frozenset(
+    {
+        Intent.DISPUTE,
+        Intent.OUT_OF_SCOPE,
+        Intent.BALANCE,
+        Intent.PAYMENT_STATUS,
+        Intent.EXPLAIN_CHARGE,
+        Intent.HOW_TO_PAY,
+        Intent.POLICY_QUESTION,
+        Intent.TALK_TO_PERSON,
+        Intent.GREETING,
+        Intent.THANKS,
+    }
+)
+"""Readings under which a refund request goes to staff as one (not under legal, safety or abuse ones)."""
+CLAIM_READINGS = frozenset(
+    {Intent.DISPUTE, Intent.PAYMENT_STATUS, Intent.BALANCE, Intent.EXPLAIN_CHARGE, Intent.THANKS}
+)
+"""Readings of "I already paid" that the ledger can answer first: the payment, its status, what is owed."""
+CREDIT_READINGS = frozenset(
+    {
+        Intent.OUT_OF_SCOPE,
+        Intent.BALANCE,
+        Intent.EXPLAIN_CHARGE,
+        Intent.DISPUTE,
+        Intent.POLICY_QUESTION,
+        Intent.PAYMENT_STATUS,
+        Intent.THANKS,
+        Intent.GREETING,
+    }
+)
+"""Readings of a question about credit on the account that the balance answers."""
+DEPOSIT_READINGS = frozenset(
+    {
+        Intent.POLICY_QUESTION,
+        Intent.BALANCE,
+        Intent.PAYMENT_STATUS,
+        Intent.EXPLAIN_CHARGE,
+        Intent.DUE_DATE,
+        Intent.OUT_OF_SCOPE,
+    }
+)
+"""Readings of a deposit question that the ledger's deposit lines answer (beside any policy passage)."""
+PET = re.compile(r"(?i)(?:pets?|dogs?|cats?|mascotas?|perros?|gatos?)")
+"""A pet deposit is a policy question, not the resident's security deposit."""
+ACTS = frozenset({Intent.PAYMENT_PLAN})
+"""Intents whose tools do something (record a proposal): taken only when asked, never as a runner-up."""
+COVERED_BY = {Intent.PAYMENT_PLAN: frozenset({Intent.PROMISE_TO_PAY})}
+"""Runner-up readings the top one's answer already covers: a plan proposal states the balance it
+covers and when each payment falls, so a promise-to-pay reading would only repeat it at length."""
+CLEAR_EMERGENCY = 0.9
+"""A message about another resident's account is refused unless it is this clearly an emergency."""
+CLAIM_DAYS = 35
+"""'I already paid' with no amount or day: a payment this recent is the one they mean."""
 SECOND_LOOK = {"propose_payment_plan"}
 """Tools whose results the planner reads before the answer (`_after_tools`)."""
 DIRECT = {Intent.GREETING: "greeting", Intent.THANKS: "thanks", Intent.OUT_OF_SCOPE: "out_of_scope"}
@@ -119,7 +174,7 @@ class OfflinePlanner:
     def plan(self, state: AssistantState, ctx: AssistantContext) -> PlanStep:
         turn = state["turn"]
         if turn.get("runs"):
-            return self._after_tools(state)
+            return self._after_tools(state, ctx.tools.today)
         text = turn.get("text", "")
         read = reading_of(text)
         reading = self._classify(read, ctx.head_start)
@@ -127,17 +182,37 @@ class OfflinePlanner:
         slots = extract_slots(read, today=ctx.tools.today)
         language = prediction.language if prediction.language in ("en", "es") else None
         step = PlanStep(language=language or state.get("language") or "en", slots=_plain(slots))
+        triggered = bool(prediction.escalation_triggers)
+        if slots.confused and not triggered:  # "wat", "?", "huh": say it another way, never small talk
+            step.language = state.get("language") or language or "en"
+            step.intent, step.intents = None, []
+            if state.get("misunderstandings", 0) >= 1:
+                step.escalate = EscalationReason.MISUNDERSTOOD.value
+            else:
+                step.direct = "confused"
+            return step
         if prediction.language == "other":
             step.escalate = EscalationReason.OTHER_LANGUAGE.value
             return step
         follow_up = _follow_up(prediction, slots, state)
         intent = Intent(state.get("last_intent") or "") if follow_up else prediction.intent
         step.intent, step.intents = intent.value, [intent.value]
-        triggered = bool(prediction.escalation_triggers)
-        if slots.other_person and not triggered and intent is not Intent.EMERGENCY:
+        if slots.other_person and not triggered and not _clear_emergency(prediction):
             step.direct = "other_resident"  # a polite refusal; the tools could not look anyway
             return step
-        if intent in ESCALATING or triggered or (prediction.escalate and not follow_up):
+        if slots.refund_request and not triggered and intent in REFUND_READINGS and not WAIVER.search(text):
+            step.escalate = EscalationReason.REFUND_REQUEST.value  # only staff send money back
+            return step
+        own = ctx.tools.resident_id is not None and not triggered and not slots.contests
+        if own and slots.paid_claim and intent in CLAIM_READINGS:
+            if (state.get("last_slots") or {}).get("paid_claim"):  # they saw their payments, still say so
+                step.escalate = EscalationReason.DISPUTE.value
+                return step
+            return _check_claim(step, slots, prediction)
+        if own and slots.account_credit and intent in CREDIT_READINGS:
+            intent = Intent.BALANCE  # "why do i have a credit": the ledger says where it came from
+            step.intent, step.intents = intent.value, [intent.value]
+        elif intent in ESCALATING or triggered or (prediction.escalate and not follow_up):
             reason = ESCALATION_FOR.get(intent) if intent in ESCALATING else None
             step.escalate = (reason or _escalating_reason(prediction)).value
             return step
@@ -160,11 +235,13 @@ class OfflinePlanner:
         if not follow_up:
             intents = _unique([*intents, *self._asked_apart(reading.parts)])
         if prediction.ambiguous and both and not follow_up:  # clearly about these two: answer both
-            intents = _unique([*alternatives, *intents])
+            intents = _unique([*(i for i in alternatives if i not in ACTS or i is intent), *intents])
         if ctx.tools.resident_id is None:
             intents = [i for i in intents if i not in NEEDS_ACCOUNT] or [Intent.POLICY_QUESTION]
         step.intents = [i.value for i in intents]
         step.calls = _dedupe([c for i in intents for c in tools_for(i, slots, text, ctx.tools.today)])
+        if own and slots.deposit and intent in DEPOSIT_READINGS and not PET.search(text):
+            _ask_deposit(step, text)
         # Only a payment-plan proposal needs a second look (it may call for staff); any other result is
         # answered as it stands, so the planner is not visited again.
         step.then_answer = all(c.name not in SECOND_LOOK for c in step.calls)
@@ -172,10 +249,17 @@ class OfflinePlanner:
 
     @staticmethod
     def _secondary(prediction: IntentPrediction, top: Intent) -> list[Intent]:
+        """Runner-up readings answered in the same reply. Never one that acts (a plan proposal is recorded
+        for staff): a guess is no reason to act, and its "nothing to put on a plan" would be noise."""
         return [
             i
             for i, p in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1])
-            if i is not top and p >= SECONDARY_MIN and i not in ESCALATING and i not in DIRECT
+            if i is not top
+            and p >= SECONDARY_MIN
+            and i not in ESCALATING
+            and i not in DIRECT
+            and i not in ACTS
+            and i not in COVERED_BY.get(top, ())
         ]
 
     @staticmethod
@@ -193,10 +277,20 @@ class OfflinePlanner:
         ]
 
     @staticmethod
-    def _after_tools(state: AssistantState) -> PlanStep:
+    def _after_tools(state: AssistantState, today: date) -> PlanStep:
         turn = state["turn"]
         if any(r["name"] == "escalate" and r["result"].get("escalation_id") for r in turn.get("runs", [])):
             return PlanStep()
+        if turn.get("slots", {}).get("paid_claim"):
+            for status in results_of(turn, "get_payment_status"):
+                assert isinstance(status, PaymentStatusResult)
+                if status.ok and not claim_matched(status, turn.get("slots", {}), today):
+                    summary = (
+                        "Resident says they paid; no matching payment is on the account. "
+                        f'They wrote: "{turn.get("text", "")[:300]}"'
+                    )
+                    args = {"reason": EscalationReason.PAYMENT_NOT_FOUND.value, "summary": summary}
+                    return PlanStep(calls=[ToolCall("escalate", args)])
         for proposal in results_of(turn, "propose_payment_plan"):
             assert isinstance(proposal, PlanProposal)
             reason = _plan_escalation(proposal)
@@ -208,6 +302,50 @@ class OfflinePlanner:
                 args = {"reason": reason.value, "summary": summary}
                 return PlanStep(calls=[ToolCall("escalate", args)])
         return PlanStep()
+
+
+def _ask_deposit(step: PlanStep, text: str) -> None:
+    """ "what happened to my deposit": the ledger's deposit lines (held, applied, refundable or owed) with
+    the lease's deposit clause, in place of a payment or charge reading of the same words."""
+    kept = [i for i in step.intents if i not in (Intent.PAYMENT_STATUS.value, Intent.EXPLAIN_CHARGE.value)]
+    step.intents = kept or [Intent.POLICY_QUESTION.value]
+    calls = [c for c in step.calls if c.name not in ("get_payment_status", "explain_charge")]
+    if Intent.POLICY_QUESTION.value not in step.intents:
+        step.intents.append(Intent.POLICY_QUESTION.value)
+    if all(c.name != "search_policies" for c in calls):
+        calls.append(ToolCall("search_policies", {"query": text}))
+    step.calls = [ToolCall("get_deposit"), *calls]
+
+
+def _clear_emergency(prediction: IntentPrediction) -> bool:
+    return prediction.intent is Intent.EMERGENCY and prediction.confidence >= CLEAR_EMERGENCY
+
+
+def _check_claim(step: PlanStep, slots: Slots, prediction: IntentPrediction) -> PlanStep:
+    """ "I already paid": look the payment up (and what is owed) before anyone is troubled. Said as a
+    dispute, the second look escalates when no payment matches; asked as a question ("i paid this
+    morning, did it go through"), a payment not on file yet is answered as such."""
+    intents = [Intent.PAYMENT_STATUS]
+    if prediction.probabilities.get(Intent.BALANCE, 0.0) >= SECONDARY_MIN:
+        intents.append(Intent.BALANCE)
+    step.intent, step.intents = Intent.PAYMENT_STATUS.value, [i.value for i in intents]
+    amount = slots.amounts_cents[0] if slots.amounts_cents else None
+    day = slots.dates[0].isoformat() if slots.dates else None
+    step.calls = [
+        ToolCall("get_payment_status", {"amount_cents": amount, "on": day}),
+        ToolCall("get_balance"),
+    ]
+    step.then_answer = not (prediction.escalate or prediction.intent in ESCALATING)
+    return step
+
+
+def claim_matched(status: PaymentStatusResult, slots: dict[str, Any], today: date) -> bool:
+    """Whether the payments found are the one the resident says they made: the amount or day they gave,
+    else any payment of the last `CLAIM_DAYS` days (pending, cleared, failed or returned alike: the
+    reply says which)."""
+    if slots.get("amounts_cents") or slots.get("dates"):
+        return status.matched
+    return any(p.date >= today - timedelta(days=CLAIM_DAYS) for p in status.payments)
 
 
 def _plan_escalation(proposal: PlanProposal) -> EscalationReason | None:
@@ -240,7 +378,8 @@ def tools_for(intent: Intent, slots: Slots, text: str, today: date) -> list[Tool
             [ToolCall("get_recent_activity", {"month": month})] if past_month else [ToolCall("get_next_due")]
         )
     if intent is Intent.LATE_FEE_RULES:
-        return [ToolCall("get_lease_terms")]
+        # "can i pay on the 6th without a late fee": the lease answers for that day
+        return [ToolCall("get_lease_terms", {"pay_on": day} if day else {})]
     if intent is Intent.EXPLAIN_CHARGE:
         kind = slots.charge_kinds[0] if slots.charge_kinds else None
         return [
@@ -258,9 +397,13 @@ def tools_for(intent: Intent, slots: Slots, text: str, today: date) -> list[Tool
         return [ToolCall("get_lease_terms"), ToolCall("search_policies", {"query": text})]
     if intent is Intent.PAYMENT_PLAN:
         first = next((d.isoformat() for d in slots.dates if d >= today), None)
-        return [
-            ToolCall("propose_payment_plan", {"installments": slots.installments, "first_payment_on": first})
-        ]
+        args: dict[str, Any] = {"installments": slots.installments, "first_payment_on": first}
+        if slots.plan_terms:  # their own amounts and days: the proposal starts from them
+            args["requested"] = [
+                {"amount_cents": cents, "due_on": day.isoformat() if day else None}
+                for cents, day in slots.plan_terms
+            ]
+        return [ToolCall("propose_payment_plan", args)]
     if intent is Intent.PROMISE_TO_PAY:
         return [ToolCall("get_balance"), ToolCall("get_next_due")]
     if intent is Intent.POLICY_QUESTION:

@@ -54,6 +54,7 @@ TOOL_NAMES = frozenset(
         "get_lease_terms",
         "explain_charge",
         "get_payment_status",
+        "get_deposit",
         "search_policies",
         "propose_payment_plan",
         "escalate",
@@ -77,6 +78,8 @@ ESCALATION_REASONS = frozenset(
         "other_language",
         "other_resident",
         "suspicious",
+        "payment_not_found",
+        "refund_request",
     }
 )
 DocTypeName = Literal["lease", "policy", "handbook", "faq", "notice_template"]

@@ -38,3 +38,9 @@ def test_month_arithmetic_clamps_to_month_end() -> None:
     assert due_date_in(2026, 2, 31) == date(2026, 2, 28)
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2026, 11, 1), 3) == date(2027, 2, 1)
+
+
+def test_rent_due_on_the_last_day_of_the_lease_is_still_due() -> None:
+    due = next_due(make_terms(due_day=1), as_of=date(2026, 11, 23), lease_end=date(2026, 12, 1))
+    assert due is not None and due.due_on == date(2026, 12, 1)
+    assert next_due(make_terms(due_day=1), as_of=date(2026, 11, 23), lease_end=date(2026, 11, 30)) is None

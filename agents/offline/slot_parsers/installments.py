@@ -3,13 +3,19 @@
 "in two parts", "2 payments", "3 installments", "split it into 3", "en dos pagos", "en 3 partes",
 "dividirlo en dos", "half now half later", "la mitad", "twice a month" -> 2. Counts outside 2-24 are
 not a split ("in one payment"). The first explicit count wins over a "half".
+
+`find_plan_terms` reads the resident's own terms when they name amounts or days for the payments
+("500 now and the rest friday", "half now and half on the 15th", "300 el viernes y lo demas el 15").
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Final
 
+from agents.offline.slot_parsers.amounts import find_amounts
+from agents.offline.slot_parsers.dates import find_dates_and_months
 from agents.offline.slot_parsers.numbers import NUMBER_WORD_PATTERN, number_word_spans
 
 _WORD: Final = r"(?:" + NUMBER_WORD_PATTERN + r")"
@@ -55,3 +61,47 @@ def _count(text: str) -> int | None:
         return int(text)
     spans = number_word_spans(text)
     return spans[0].value if len(spans) == 1 else None
+
+
+# -- the resident's own terms: "500 now and the rest friday" ------------------------------------------------
+
+_TERM_BREAK: Final = re.compile(
+    r"\s*(?:,|;|\band\s+then\b|\bthen\b|\band\b|\bplus\b|\by\s+luego\b|\bluego\b|\by\b|\bdespues\b)\s*"
+)
+_NOW: Final = re.compile(r"\b(?:now|right\s+now|rn|today|tonight|ahora|ahorita|hoy)\b")
+_SHARE: Final = re.compile(
+    r"\b(?:rest|remainder|remaining|the\s+balance|other\s+half|half|resto|lo\s+demas|lo\s+que\s+falta|"
+    r"lo\s+restante|la\s+otra\s+mitad|mitad)\b"
+)
+_LEADING_AMOUNT: Final = re.compile(
+    r"^(?:(?:i\s+can\s+|i\s+could\s+)?(?:do|give|send|pay)\s+|puedo\s+(?:dar|pagar|mandar)\s+)?\$?\s?"
+    r"(?P<whole>\d{2,6})(?:\.(?P<frac>\d{2}))?(?!\s*(?:st|nd|rd|th|days?|dias?|weeks?|semanas?|%|/)\b)\b"
+)
+
+Term = tuple[int | None, date | None]
+
+
+def find_plan_terms(folded: str, *, today: date) -> list[Term]:
+    """The payments a resident proposes, in order, as (amount in cents or None, day or None): "can i pay
+        500 now and the rest friday" -> [(50000, today), (None, friday)]. None for an amount is a share of
+        what the named amounts leave ("the rest", "half"). [] unless at least two payments are named, one
+        of them with an amount or a day. Days are read as ahead of `today` and of the payment before (a plan
+    is about the future: "300 on the 1st and the rest on the 30th" is the 30th of the next month)."""
+    terms: list[Term] = []
+    for segment in _TERM_BREAK.split(folded):
+        segment = segment.strip(" ?.!")
+        if not segment:
+            continue
+        amounts = find_amounts(segment)
+        if not amounts and (lead := _LEADING_AMOUNT.search(segment)):
+            amounts = [int(lead["whole"]) * 100 + int(lead["frac"] or 0)]
+        after = max([today, *(d for _, d in terms if d is not None)])  # each payment after the one before
+        dates, _ = find_dates_and_months("i will pay " + segment, today=after)
+        day = today if _NOW.search(segment) else next((d for d in dates if d >= after), None)
+        share = bool(_SHARE.search(segment))
+        if amounts and not share:
+            terms.append((amounts[0], day))
+        elif share or (day is not None and terms):
+            terms.append((None, day))
+    named = any(amount is not None or day is not None for amount, day in terms)
+    return terms if len(terms) >= 2 and named else []

@@ -49,7 +49,8 @@ _THIRD_PARTY: Final = re.compile(
 )
 _MONEY_CONTEXT: Final = re.compile(
     r"\b(?:owes?|owed|owing|pay|paid|pays|paying|balance|account|acct|ledger|rent|behind|late|charges?|fees?|"
-    r"evict\w*|debe|deben|debia|pago|pagaron|pagado|renta|cuenta|saldo|atrasad[oa]s?|cargos?)\b"
+    r"evict\w*|debe|deben|debia|paga|pagan|pagando|pago|pagaron|pagado|renta|alquiler|cuenta|saldo|atrasad[oa]s?|"
+    r"cargos?)\b"
 )
 _SENTENCE: Final = re.compile(r"[.!?;\n]+")
 _SUBJECT: Final = r"(?P<who>[a-z][a-z'.]*(?:\s+[a-z][a-z'.]*){0,2}?)"

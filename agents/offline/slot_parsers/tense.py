@@ -18,7 +18,7 @@ _PAST_CUES: Final = re.compile(
 _FUTURE_CUES: Final = re.compile(
     r"\b(?:will|ll|ill|gonna|going\s+to|can\s+i|could\s+i|may\s+i|can\s+we|could\s+we|plan\s+to|planning|"
     r"expect|promise|gets?\s+paid|voy\s+a|vamos\s+a|va\s+a|pagare|pagaremos|puedo|podemos|podria|"
-    r"cuando\s+me\s+paguen|me\s+pagan|next)\b"
+    r"cuando\s+me\s+paguen|me\s+pagan|next|if\s+(?:i|we)\s+pay|si\s+(?:pago|pagamos|le\s+pago))\b"
 )
 #: A preposition right before the date says which way it looks ("by the 5th", "since friday").
 _FUTURE_PREPOSITION: Final = re.compile(

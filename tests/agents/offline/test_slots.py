@@ -377,3 +377,74 @@ def test_a_mixed_message_fills_several_slots() -> None:
 
 def test_nothing_to_find() -> None:
     assert slots("hello") == Slots()
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("can i pay 500 now and the rest friday", [(500_00, TODAY), (None, date(2025, 11, 14))]),
+        ("half now and half on the 15th", [(None, TODAY), (None, date(2025, 11, 15))]),
+        (
+            "i can do 300 on the 1st, 300 on the 15th and the rest on the 30th",
+            [(300_00, date(2025, 12, 1)), (300_00, date(2025, 12, 15)), (None, date(2025, 12, 30))],
+        ),
+        ("puedo pagar 500 ahora y el resto el viernes", [(500_00, TODAY), (None, date(2025, 11, 14))]),
+        ("can i pay in 2 parts", []),
+        ("can i pay 800 today", []),
+    ],
+)
+def test_the_residents_own_plan_terms(text: str, terms: list[tuple[int | None, date | None]]) -> None:
+    assert slots(text).plan_terms == terms
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("I already paid", True),
+        ("i paid 700 on the 2nd didnt that go thru?", True),
+        ("my roommate paid his part", True),
+        ("ya pague", True),
+        ("mi compañera ya pagó su parte", True),
+        ("can u show me what i paid in november", False),
+        ("how much i paid last month", False),
+        ("i get paid on the 15th", False),
+    ],
+)
+def test_a_claim_to_have_paid(text: str, claim: bool) -> None:
+    assert slots(text).paid_claim is claim
+
+
+def test_saying_the_ledger_is_wrong_is_told_apart_from_a_claim() -> None:
+    assert slots("this late fee is wrong, we paid on time").contests
+    assert not slots("I already paid").contests
+
+
+@pytest.mark.parametrize("text", ["wat", "?", "huh", "what do you mean", "no entiendo", "que?", "??"])
+def test_a_short_what_is_confusion(text: str) -> None:
+    assert slots(text).confused
+
+
+@pytest.mark.parametrize("text", ["what is the late fee", "thanks", "what do i owe", "que debo"])
+def test_a_question_is_not_confusion(text: str) -> None:
+    assert not slots(text).confused
+
+
+@pytest.mark.parametrize(
+    ("text", "refund", "credit"),
+    [
+        ("can u refund the 150 to my card", True, False),
+        ("me pueden reembolsar el credito", True, True),
+        ("why do i have a credit", False, True),
+        ("por que tengo saldo a favor", False, True),
+        ("is there a fee for a credit card", False, False),
+        ("when do i get my deposit back", False, False),
+    ],
+)
+def test_refund_requests_and_account_credit(text: str, refund: bool, credit: bool) -> None:
+    found = slots(text)
+    assert (found.refund_request, found.account_credit) == (refund, credit)
+
+
+@pytest.mark.parametrize("text", ["cuanto paga mi vecino", "what is my neighbor in the next unit paying"])
+def test_another_residents_payments_are_someone_elses(text: str) -> None:
+    assert slots(text).other_person
