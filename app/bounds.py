@@ -90,12 +90,12 @@ def _plain_text(value: str) -> str:
 
 
 @cache
-def refused_pattern(categories: frozenset[str] = _REFUSED_CATEGORIES) -> str:
+def refused_pattern(categories: frozenset[str]) -> str:
     """A JSON Schema pattern matching text with no character of these Unicode categories, for the
     OpenAPI document. Built on first use (a pass over every code point, a fifth of a second)."""
     ranges: list[tuple[int, int]] = []
     for cp in range(0x110000):
-        if unicodedata.category(chr(cp)) in categories - {"Cs"}:  # surrogates cannot travel in UTF-8
+        if unicodedata.category(chr(cp)) in categories:
             if ranges and ranges[-1][1] == cp - 1:
                 ranges[-1] = (ranges[-1][0], cp)
             else:
@@ -126,7 +126,10 @@ class _Documented:
 PlainText = Annotated[
     str,
     AfterValidator(_plain_text),
-    _Documented(_REFUSED_CATEGORIES),
+    # The pattern lists the controls and format characters; private-use, unassigned and surrogate code
+    # points (hundreds of thousands, scattered) are refused too, as the description says, but a pattern
+    # listing them all makes clients and test generators crawl.
+    _Documented(frozenset({"Cc", "Cf"})),
     Field(
         description="One line of text: no control, formatting (bidi override, zero-width), private-use, "
         "unassigned or surrogate characters.",

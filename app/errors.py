@@ -19,3 +19,10 @@ class Conflict(DoorstepError):
 
 class InvalidInput(DoorstepError):
     status_code = 422
+
+
+class ConfigurationError(DoorstepError, ValueError):
+    """A setting the requested feature needs is missing or wrong (a ValueError too: a bad setting is a
+    bad value, and callers that predate this class catch that)."""
+
+    status_code = 503

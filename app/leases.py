@@ -11,11 +11,15 @@ from sqlalchemy.orm import Session
 
 from app import audit
 from app.accounts import find_resident
-from app.errors import InvalidInput, NotFound
+from app.bounds import LedgerDate, PlainText
+from app.errors import Conflict, InvalidInput, NotFound
 from app.ledger.types import LateFeeKind, PaymentMethod
 from app.models import Lease, LeaseResident, Property, Unit
 
 Cents = Annotated[StrictInt, Field(ge=0, le=10**9)]
+MAX_RESIDENTS = 10
+"""Residents named on one lease: a household, not a building."""
+ResidentRef = Annotated[PlainText, Field(min_length=1, max_length=254)]
 
 
 class LeaseCreate(BaseModel):
@@ -23,22 +27,33 @@ class LeaseCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    property_code: Annotated[str, Field(min_length=1)]
-    unit: Annotated[str, Field(min_length=1, max_length=20)]
-    residents: Annotated[list[str], Field(min_length=1, description="Resident references, emails or phones.")]
-    start_on: date
-    end_on: date | None = None
+    property_code: Annotated[PlainText, Field(min_length=1, max_length=40)]
+    unit: Annotated[PlainText, Field(min_length=1, max_length=20)]
+    residents: Annotated[
+        list[ResidentRef],
+        Field(
+            min_length=1,
+            max_length=MAX_RESIDENTS,
+            description="Resident references, emails or phones; the first is the primary resident.",
+        ),
+    ]
+    start_on: LedgerDate
+    end_on: LedgerDate | None = None
     rent_cents: Annotated[StrictInt, Field(gt=0, le=10**8, description="Monthly rent in cents; required.")]
-    due_day: Annotated[int, Field(ge=1, le=28)] = 1
-    grace_days: Annotated[int, Field(ge=0, le=31)] = 3
+    due_day: Annotated[StrictInt, Field(ge=1, le=28)] = 1
+    grace_days: Annotated[StrictInt, Field(ge=0, le=31)] = 3
     late_fee_kind: LateFeeKind = LateFeeKind.FLAT
     late_fee_amount_cents: Cents = 0
-    late_fee_percent_bp: Annotated[int, Field(ge=0, le=10_000)] = 0
+    late_fee_percent_bp: Annotated[StrictInt, Field(ge=0, le=10_000)] = 0
     late_fee_daily_cents: Cents = 0
     late_fee_cap_cents: Cents | None = None
     nsf_fee_cents: Cents = 0
     deposit_cents: Cents = 0
-    accepted_methods: list[PaymentMethod] = [PaymentMethod.ACH, PaymentMethod.CARD, PaymentMethod.CHECK]
+    accepted_methods: Annotated[list[PaymentMethod], Field(min_length=1, max_length=len(PaymentMethod))] = [
+        PaymentMethod.ACH,
+        PaymentMethod.CARD,
+        PaymentMethod.CHECK,
+    ]
 
     @model_validator(mode="after")
     def _consistent(self) -> LeaseCreate:
@@ -71,7 +86,7 @@ def create_lease(session: Session, data: LeaseCreate, *, actor: str, today: date
         )
     ).first()
     if overlapping:
-        raise InvalidInput(f"unit {data.unit} already has active lease {overlapping} on {data.start_on}")
+        raise Conflict(f"unit {data.unit} already has active lease {overlapping} on {data.start_on}")
     next_id = (session.scalar(select(Lease.id).order_by(Lease.id.desc()).limit(1)) or 0) + 1
     lease = Lease(
         ref=f"L{20000 + next_id}",

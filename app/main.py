@@ -8,11 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from app.api import health, ledger, residents
+from app.api.limits import BodySizeLimit
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.db_roles import check_service_role
 from app.errors import DoorstepError
+from app.schemas import ErrorPublic, ValidationErrorPublic
+
+DOCS_ASSETS_URL = "/static/docs"
+"""Swagger UI and ReDoc, served from the `fastapi-offline` package: /docs and /redoc need no CDN."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,22 +27,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or get_settings()
         engine = make_engine(app.state.settings)
+        with engine.connect() as connection:
+            check_service_role(connection, production=app.state.settings.ENVIRONMENT == "production")
         app.state.sessions = make_sessionmaker(engine)
         yield
         engine.dispose()
 
-    app = FastAPI(title="Doorstep", version="0.1.0", lifespan=lifespan)
+    app = FastAPIOffline(title="Doorstep", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS_URL)
     app.include_router(health.router)
     app.include_router(residents.router)
     app.include_router(ledger.router)
     app.add_exception_handler(DoorstepError, _doorstep_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(BodySizeLimit)
     return app
 
 
 async def _doorstep_error(_request: Request, exc: Exception) -> JSONResponse:
+    """The error's own message; a 422 also lists it under `errors`, like a validation failure."""
     assert isinstance(exc, DoorstepError)
-    return JSONResponse({"detail": str(exc)}, status_code=exc.status_code)
+    message = str(exc)
+    body = (
+        ValidationErrorPublic(detail=message, errors=[message])
+        if exc.status_code == 422
+        else ErrorPublic(detail=message)
+    )
+    return JSONResponse(body.model_dump(), status_code=exc.status_code)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -48,4 +65,5 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         if error["type"] in ("int_type", "int_from_float") and "cents" in where:
             message = f"must be an integer number of cents (got {error.get('input')!r}); $75.50 is 7550"
         problems.append(f"{where}: {message}")
-    return JSONResponse({"detail": "; ".join(problems), "errors": problems}, status_code=422)
+    body = ValidationErrorPublic(detail="; ".join(problems), errors=problems)
+    return JSONResponse(body.model_dump(), status_code=422)

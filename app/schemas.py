@@ -131,3 +131,17 @@ class BalancePublic(BaseModel):
     pending_payments: list[PaymentPublic]
     recent_activity: list[EntryPublic]
     """Every line posted in the last 90 days (returned payments and fees included), newest first."""
+
+
+class ErrorPublic(BaseModel):
+    """Every refusal: 401, 403, 404, 405, 409, 413."""
+
+    detail: str
+    """One line saying what was wrong and how to fix it."""
+
+
+class ValidationErrorPublic(ErrorPublic):
+    """422: the request was well formed but its values are not acceptable."""
+
+    errors: list[str]
+    """One line per problem, `where: what`, e.g. `body.amount_cents: must be whole cents`."""

@@ -312,3 +312,18 @@ def test_recent_activity_is_ordered_by_the_posting_date_it_shows(cli_db: Databas
     assert all({"posted_on", "effective_on"} <= set(entry) for entry in activity)
     assert [e["posted_on"] for e in activity] == sorted((e["posted_on"] for e in activity), reverse=True)
     assert any(e["posted_on"] != e["effective_on"] for e in activity)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["chat", "--resident", "R10028", "--planner", "chat"],
+        ["ask", "what do i owe", "--resident", "R10028", "--planner", "chat"],
+    ],
+)
+def test_chat_planner_without_a_model_is_one_clear_line(cli_db: Database, args: list[str]) -> None:
+    result = runner.invoke(app, args, input="")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0] and "--planner offline" in lines[0]

@@ -7,6 +7,7 @@ from typing import Literal
 
 from agents.planners.base import Planner
 from app.config import Settings
+from app.errors import ConfigurationError
 
 PlannerKind = Literal["offline", "chat"]
 
@@ -28,6 +29,11 @@ def make_planner(
     chosen: PlannerKind = kind or ("chat" if settings.OPENAI_API_KEY is not None else "offline")
     if chosen == "offline":
         return make_offline_planner(settings)
+    if settings.OPENAI_API_KEY is None and not settings.OPENAI_BASE_URL:
+        raise ConfigurationError(
+            "the chat planner needs a model: set OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+            "OpenAI-compatible server), or use --planner offline"
+        )
     from agents.planners.chat import ChatPlanner
 
     backup = make_offline_planner(settings) if isinstance(fallback, EllipsisType) else fallback

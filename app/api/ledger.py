@@ -6,12 +6,13 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
 from app.accounts import lease_public
+from app.api.responses import AUTH, BODY, CONFLICT, NOT_FOUND
 from app.deps import SessionDep, StaffActor, TodayDep
 from app.leases import LeaseCreate, create_lease
 from app.ledger.posting import EntryCreate, post_entry
 from app.schemas import EntryPublic, LeasePublic
 
-router = APIRouter(prefix="/api", tags=["ledger"])
+router = APIRouter(prefix="/api", tags=["ledger"], responses=AUTH | BODY)
 
 
 class PostedPublic(BaseModel):
@@ -19,16 +20,24 @@ class PostedPublic(BaseModel):
     entry: EntryPublic
 
 
-@router.post("/leases", status_code=status.HTTP_201_CREATED)
+@router.post("/leases", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | CONFLICT)
 def post_lease(data: LeaseCreate, session: SessionDep, actor: StaffActor, today: TodayDep) -> LeasePublic:
+    """Create a lease on an existing unit for existing residents."""
     return lease_public(session, create_lease(session, data, actor=f"api:{actor}", today=today))
 
 
-@router.post("/ledger/entries", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/ledger/entries",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": PostedPublic, "description": "A repeat: the first posting."}}
+    | NOT_FOUND
+    | CONFLICT,
+)
 def post_ledger_entry(
     data: EntryCreate, session: SessionDep, actor: StaffActor, today: TodayDep, response: Response
 ) -> PostedPublic:
-    """Post one line. Repeating the same (source, external_id) returns the first posting with 200."""
+    """Post one line, dated today. Repeating the same (source, external_id) returns the first posting
+    with 200; a repeat that differs is refused with 409."""
     posted = post_entry(
         session, data.model_copy(update={"created_by": f"api:{actor}:{data.created_by}"}), today=today
     )
