@@ -65,3 +65,39 @@ def test_payment_and_resident_that_do_not_exist_are_refused(api: TestClient, dem
         response = api.post("/api/ledger/entries", json=entry | link)
         assert response.status_code in (404, 422), response.text
         assert "999999999" in response.json()["detail"]
+
+
+def test_a_line_naming_another_lease_s_payment_or_resident_or_backdated_is_refused(
+    api: TestClient, demo_db: Database
+) -> None:
+    from sqlalchemy import func, select
+
+    from app.models import LedgerEntry, Payment, Resident
+
+    personas = demo_db.report.personas  # type: ignore[union-attr]
+    lease_id = api.get(f"/api/residents/{personas['on_time']}/lease").json()["id"]
+    with demo_db.sessions() as s:
+        other_payment = s.scalar(select(Payment.id).where(Payment.lease_id != lease_id).limit(1))
+        stranger = s.scalar(select(Resident.id).where(Resident.ref == personas["partial"]))
+        before = s.scalar(select(func.count()).select_from(LedgerEntry))
+    entry = {
+        "lease_id": lease_id,
+        "kind": "charge",
+        "amount_cents": 4500,
+        "effective_on": "2026-11-23",
+        "description": "Key fob",
+    }
+    for change, message in (
+        ({"payment_id": other_payment}, "belongs to another lease"),
+        ({"resident_id": stranger}, "is not on lease"),
+        ({"posted_on": "2020-01-01"}, "posted_on"),
+        ({"effective_on": "0001-01-01"}, "effective_on"),
+        ({"effective_on": "9999-12-31"}, "effective_on"),
+        ({"description": "Key\u0000fob"}, "description"),
+        ({"description": "Key \u202eboF"}, "description"),
+    ):
+        response = api.post("/api/ledger/entries", json=entry | change)
+        assert response.status_code == 422, (change, response.text)
+        assert message in response.json()["detail"]
+    with demo_db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == before
