@@ -38,6 +38,17 @@ class Settings(BaseSettings):
             "production: a random key is kept in the data directory's audit.key."
         ),
     )
+    DOORSTEP_CHAT_SECRET: SecretStr | None = Field(
+        default=None,
+        description=(
+            "HS256 secret that signs residents' chat tokens; a portal's backend mints tokens with it (32+ "
+            "characters). Unset outside production: a random one is kept in the data directory's chat.key."
+        ),
+    )
+    DOORSTEP_PUBLIC_URL: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where residents and Twilio reach this service; Twilio signs requests to this URL.",
+    )
     DATABASE_OWNER_URL: str | None = Field(
         default=None,
         description=(
@@ -72,20 +83,24 @@ class Settings(BaseSettings):
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.ENVIRONMENT != "production":
             return self
-        token = self.DOORSTEP_API_TOKEN.get_secret_value() if self.DOORSTEP_API_TOKEN else ""
-        if token.lower() in PLACEHOLDER_SECRETS or len(token) < 24:
-            raise ValueError(
-                "DOORSTEP_API_TOKEN must be set to a random value of 24+ characters in production"
-            )
+        _require_secret("DOORSTEP_API_TOKEN", self.DOORSTEP_API_TOKEN, min_chars=24)
         if not self.DATABASE_URL:
             raise ValueError("DATABASE_URL must be set in production")
-        audit_key = self.DOORSTEP_AUDIT_KEY.get_secret_value() if self.DOORSTEP_AUDIT_KEY else ""
-        if audit_key.lower() in PLACEHOLDER_SECRETS or len(audit_key) < 32:
-            raise ValueError(
-                "DOORSTEP_AUDIT_KEY must be set to a random value of 32+ characters in production "
-                "(keep it outside the database: it signs the audit log)"
-            )
+        _require_secret(
+            "DOORSTEP_AUDIT_KEY",
+            self.DOORSTEP_AUDIT_KEY,
+            why=" (keep it outside the database: it signs the audit log)",
+        )
+        _require_secret("DOORSTEP_CHAT_SECRET", self.DOORSTEP_CHAT_SECRET)
         return self
+
+
+def _require_secret(name: str, value: SecretStr | None, *, min_chars: int = 32, why: str = "") -> None:
+    secret = value.get_secret_value() if value else ""
+    if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < min_chars:
+        raise ValueError(
+            f"{name} must be set to a random value of {min_chars}+ characters in production{why}"
+        )
 
 
 @lru_cache(maxsize=1)

@@ -35,9 +35,14 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def portfolio_today(settings: Settings) -> date:
+    """Today in the portfolio's home time zone."""
+    return datetime.now(ZoneInfo(settings.DOORSTEP_TIMEZONE)).date()
+
+
 def get_today(settings: SettingsDep) -> date:
     """The portfolio's date. Tests override this dependency for repeatable runs."""
-    return datetime.now(ZoneInfo(settings.DOORSTEP_TIMEZONE)).date()
+    return portfolio_today(settings)
 
 
 TodayDep = Annotated[date, Depends(get_today)]

@@ -1,9 +1,10 @@
 """Secrets kept outside the database. The audit key signs the audit log, so it must not live beside it:
-someone who can rewrite rows must not also be able to re-sign them.
+someone who can rewrite rows must not also be able to re-sign them. The chat secret signs the tokens a
+portal mints for its residents.
 
-Production reads `DOORSTEP_AUDIT_KEY` from the environment (every process of an installation shares
-it). Development and tests may leave it unset: a random key is then made once in the data directory
-(`audit.key`, readable by its owner only) and reused.
+Production reads `DOORSTEP_AUDIT_KEY` and `DOORSTEP_CHAT_SECRET` from the environment (every process of
+an installation shares them). Development and tests may leave them unset: a random key is then made once
+in the data directory (`audit.key`, `chat.key`, readable by their owner only) and reused.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from app.config import Settings
 
 KEY_FILE = "audit.key"
+CHAT_KEY_FILE = "chat.key"
 MIN_KEY_CHARS = 32
 
 
@@ -23,6 +25,13 @@ def audit_key(settings: Settings) -> bytes:
     if settings.DOORSTEP_AUDIT_KEY is not None:
         return settings.DOORSTEP_AUDIT_KEY.get_secret_value().encode()
     return _key_file(settings.data_dir / KEY_FILE)
+
+
+def chat_secret(settings: Settings) -> bytes:
+    """The HS256 secret of resident chat tokens (what a portal's backend signs with)."""
+    if settings.DOORSTEP_CHAT_SECRET is not None:
+        return settings.DOORSTEP_CHAT_SECRET.get_secret_value().encode()
+    return _key_file(settings.data_dir / CHAT_KEY_FILE)
 
 
 def _key_file(path: Path) -> bytes:

@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from app.api import health, ledger, residents
+from app.api import chat_ws, health, ledger, pages, residents
 from app.api.limits import BodySizeLimit
+from app.channels.broker import LocalBroker
+from app.channels.runtime import ChannelRuntime
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.db_roles import check_service_role
+from app.deps import portfolio_today
 from app.errors import DoorstepError
 from app.schemas import ErrorPublic, ValidationErrorPublic
 
+ASSETS_URL = "/assets"
+ASSETS_DIR = Path(__file__).parent / "web" / "static"
+"""The widget's and the inbox's scripts and styles (no build step; served as they are)."""
 DOCS_ASSETS_URL = "/static/docs"
 """Swagger UI and ReDoc, served from the `fastapi-offline` package: /docs and /redoc need no CDN."""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, today: Callable[[], date] | None = None) -> FastAPI:
+    """The service. `today` fixes the portfolio's date for the channels (tests, demos of a past day)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings or get_settings()
@@ -30,13 +41,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with engine.connect() as connection:
             check_service_role(connection, production=app.state.settings.ENVIRONMENT == "production")
         app.state.sessions = make_sessionmaker(engine)
+        app.state.broker = LocalBroker()
+        app.state.channels = ChannelRuntime(
+            settings=app.state.settings,
+            sessions=app.state.sessions,
+            broker=app.state.broker,
+            today=today or (lambda: portfolio_today(app.state.settings)),
+        )
+        await app.state.broker.start()
         yield
+        await app.state.channels.close()
+        await app.state.broker.stop()
         engine.dispose()
 
     app = FastAPIOffline(title="Doorstep", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS_URL)
     app.include_router(health.router)
     app.include_router(residents.router)
     app.include_router(ledger.router)
+    app.include_router(chat_ws.router)
+    app.include_router(pages.router)
+    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="assets")
     app.add_exception_handler(DoorstepError, _doorstep_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(BodySizeLimit)

@@ -64,6 +64,8 @@ class Property(Base):
     plan_max_installments: Mapped[int] = mapped_column(Integer, default=3)
     plan_min_down_bp: Mapped[int] = mapped_column(Integer, default=0)
     plan_min_balance_cents: Mapped[int] = mapped_column(Cents, default=0)
+    escalation_sla_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
+    """How soon staff must first answer an escalation from this property."""
 
     units: Mapped[list[Unit]] = relationship(back_populates="property")
 
@@ -288,8 +290,11 @@ class PlanInstallment(Base):
 
 
 class StaffUser(Base):
+    """A person who works the inbox. Roles: agent (conversations, escalations), manager (also approvals
+    and digests), admin (also staff accounts)."""
+
     __tablename__ = "staff_users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'manager', 'collections', 'leasing')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('admin', 'manager', 'agent')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(200), unique=True)
@@ -331,6 +336,11 @@ class Conversation(Base):
     owner: Mapped[str] = mapped_column(String(10), default="assistant")
     status: Mapped[str] = mapped_column(String(14), default="open")
     language: Mapped[str] = mapped_column(String(5), default="en")
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The seq of the newest event (message) in the thread; the next one takes `last_seq + 1`, allocated
+    by one UPDATE ... RETURNING, so events are numbered without gaps whatever process writes them."""
+    owner_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    """The staff member who took the conversation over, while `owner` is staff."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
@@ -339,7 +349,11 @@ class Message(Base):
     """Every message in or out, as sent (card and bank numbers already scrubbed)."""
 
     __tablename__ = "messages"
-    __table_args__ = (CheckConstraint("role IN ('resident', 'assistant', 'staff', 'system')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('resident', 'assistant', 'staff', 'system')", name="role"),
+        UniqueConstraint("conversation_id", "seq"),
+        UniqueConstraint("conversation_id", "client_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -347,6 +361,10 @@ class Message(Base):
     body: Mapped[str] = mapped_column(Text)
     meta: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    """The event's place in its conversation: 1, 2, 3, ... with no gaps (what a client resumes from)."""
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    """The id a client gave a resident message: a resent id is the same message, never a second turn."""
 
 
 class Escalation(Base):
@@ -369,3 +387,86 @@ class Escalation(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    sla_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When a first staff response is due, from the property's `escalation_sla_minutes`."""
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class StaffSession(Base):
+    """A signed-in staff browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CannedReply(Base):
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ContactOptOut(Base):
+    """The opt-out registry every outbound path reads: an address that said STOP (or was marked do not
+    contact) gets nothing proactive until it opts back in."""
+
+    __tablename__ = "contact_optouts"
+    __table_args__ = (
+        UniqueConstraint("channel", "address"),
+        CheckConstraint("channel IN ('sms', 'email')", name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(200))
+    """E.164 phone number or lower-cased email address."""
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=True)
+    keyword: Mapped[str] = mapped_column(String(20))
+    """What did it: STOP, START, ... or `staff` for a manual change."""
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class SmsVerification(Base):
+    """A phone number's identity check: a balance goes by SMS only to a number verified for that
+    resident (by a one-time code, stored hashed)."""
+
+    __tablename__ = "sms_verifications"
+
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    code_hash: Mapped[str | None] = mapped_column(String(128))
+    code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SmsMessage(Base):
+    """Every text in or out. Inbound ones are unique by Twilio's MessageSid (a redelivery is the same
+    message); outbound ones wait here as the outbox when no Twilio credentials are set."""
+
+    __tablename__ = "sms_messages"
+    __table_args__ = (CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    """inbound: received, processed; outbound: queued (outbox), sent, delivered, undelivered, failed."""
+    segments: Mapped[int] = mapped_column(Integer, default=1)
+    error_code: Mapped[str | None] = mapped_column(String(10))
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

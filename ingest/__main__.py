@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli_knowledge import ingest_command
+from app.cli.knowledge import ingest_command
 
 app = typer.Typer(add_completion=False, help="Ingest documents into Doorstep's knowledge index.")
 app.command()(ingest_command)

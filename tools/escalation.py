@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
-from sqlalchemy import update
 
 from app import audit
+from app.conversations import set_owner
 from app.models import Conversation, Escalation
 from tools.account import load_account
 from tools.context import ResidentContext
@@ -82,14 +83,13 @@ def escalate(ctx: ResidentContext, args: EscalateArgs) -> EscalationResult:
             priority=priority,
             summary=args.summary,
         )
+        prop = account.property if account else None
+        if prop is not None:
+            row.sla_due_at = datetime.now(UTC) + timedelta(minutes=prop.escalation_sla_minutes)
         session.add(row)
-        if ctx.conversation_id:
-            session.execute(
-                update(Conversation)
-                .where(Conversation.id == ctx.conversation_id)
-                .values(status="waiting_staff")
-                .execution_options(synchronize_session=False)
-            )
+        conversation = session.get(Conversation, ctx.conversation_id) if ctx.conversation_id else None
+        if conversation is not None and conversation.owner != "staff":
+            set_owner(session, conversation, "waiting")
         session.flush()
         audit.record(
             session,
@@ -98,7 +98,6 @@ def escalate(ctx: ResidentContext, args: EscalateArgs) -> EscalationResult:
             subject=f"conversation:{ctx.conversation_id or '-'}",
             data={"escalation_id": row.id, "reason": args.reason.value, "priority": priority},
         )
-        prop = account.property if account else None
         return EscalationResult(
             escalation_id=row.id,
             priority=priority,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -20,15 +20,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agents.assistant.context import AssistantContext
 from agents.assistant.graph import AssistantGraph
-from agents.assistant.state import AssistantState
+from agents.assistant.state import AssistantState, ToolRun
 from agents.guard import inspect_message
 from agents.plan_review.graph import ReviewGraph
 from agents.plan_review.service import start_review
 from agents.planners.base import Planner
 from agents.prompts import PromptFile, load
 from app import audit
-from app.conversations import add_message, open_conversation, staff_owns
-from app.models import Property, Resident
+from app.conversations import append_message, message_by_client_id, open_conversation, staff_owns
+from app.models import Conversation, Property, Resident
 from tools.account import load_account
 from tools.context import ResidentContext
 from tools.escalation import EscalateArgs, EscalationReason, escalate
@@ -52,6 +52,29 @@ class TurnOutcome(BaseModel):
     check_ok: bool = True
     model_calls: int = 0
     prompt_tokens: int = 0
+    card: dict[str, Any] | None = None
+    """A payment-plan proposal to show as a card (schedule, Accept / Decline), when the turn made one."""
+    message_seq: int | None = None
+    """The resident message's seq in the conversation."""
+    reply_seq: int | None = None
+    """The reply's seq; None when nothing was sent (staff own the thread)."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A resident message stored as its conversation's next event, waiting for an answer."""
+
+    conversation_id: str
+    resident_id: int | None
+    message_id: int
+    seq: int
+    text: str
+    """The message as received (the graph's guard scrubs it again); never stored unscrubbed."""
+    duplicate: bool = False
+    """A client resent a message it had sent before: nothing new was stored and nothing is answered."""
+    silent: bool = False
+    """Staff own the conversation: stored, and the assistant stays silent."""
+    head_start: Future[Any] | None = field(default=None, compare=False)
 
 
 class Assistant:
@@ -86,27 +109,65 @@ class Assistant:
         channel: str = "portal",
         property_code: str | None = None,
     ) -> TurnOutcome:
+        """Store the message and answer it: `accept` then `answer`, for callers with nothing to send
+        between the two (the CLI, SMS, the evals)."""
+        accepted = self.accept(
+            conversation_id=conversation_id, text=text, resident_id=resident_id, channel=channel
+        )
+        return self.answer(accepted, property_code=property_code)
+
+    def accept(
+        self,
+        *,
+        conversation_id: str,
+        text: str,
+        resident_id: int | None,
+        channel: str = "portal",
+        client_id: str | None = None,
+    ) -> Accepted:
+        """Store a resident's message as the thread's next event (scrubbed), before any answer.
+
+        A `client_id` seen before in this conversation is the same message: its first seq comes back,
+        marked duplicate, and it is never answered twice. While staff own the thread the message is
+        stored and marked silent: the assistant says nothing.
+        """
         verdict = inspect_message(text)
         stored = verdict.text if not verdict.reject else f"[message not processed: {verdict.reject}]"
-        # The planner starts on the message (the same text the graph's guard will pass it) while the
-        # message is stored and the account loaded below.
-        head_start = None if verdict.reject else self.planner.begin(verdict.text)
         with self.sessions.begin() as session:
             conversation = open_conversation(
                 session, conversation_id=conversation_id, resident_id=resident_id, channel=channel
             )
-            add_message(
+            if client_id is not None and (
+                earlier := message_by_client_id(session, conversation_id, client_id)
+            ):
+                return Accepted(
+                    conversation_id, resident_id, earlier.id, earlier.seq or 0, text, duplicate=True
+                )
+            message = append_message(
                 session,
                 conversation_id=conversation_id,
                 role="resident",
                 body=stored,
                 meta={"flags": verdict.scrubbed},
+                client_id=client_id,
             )
-            if staff_owns(conversation):
-                if head_start is not None:
-                    head_start.cancel()
-                return TurnOutcome(conversation_id=conversation_id, reply=None, silent=True)
-            ctx = self._context(session, conversation_id, resident_id, property_code, head_start)
+            silent = staff_owns(conversation)
+        # The planner starts on the message (the same text the graph's guard will pass it) while the
+        # caller acknowledges it and the account is loaded.
+        head_start = None if verdict.reject or silent else self.planner.begin(verdict.text)
+        return Accepted(
+            conversation_id, resident_id, message.id, message.seq, text, silent=silent, head_start=head_start
+        )
+
+    def answer(self, accepted: Accepted, *, property_code: str | None = None) -> TurnOutcome:
+        """Run the turn on an accepted message and record the reply (unless staff took the thread)."""
+        conversation_id, resident_id = accepted.conversation_id, accepted.resident_id
+        if accepted.duplicate or accepted.silent:
+            return TurnOutcome(
+                conversation_id=conversation_id, reply=None, silent=True, message_seq=accepted.seq
+            )
+        with self.sessions.begin() as session:
+            ctx = self._context(session, conversation_id, resident_id, property_code, accepted.head_start)
         config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
         # One checkpoint per turn, written as the turn ends, rather than one per node: a turn that dies
         # half-way leaves the thread as it was before it (the resident's message is stored above and
@@ -114,10 +175,14 @@ class Assistant:
         state = cast(
             AssistantState,
             self.graph.invoke(
-                {"messages": [HumanMessage(content=text)]}, config, context=ctx, durability="exit"
+                {"messages": [HumanMessage(content=accepted.text)]}, config, context=ctx, durability="exit"
             ),
         )
-        outcome = self._record(conversation_id, state, resident_id)
+        outcome = self._record(conversation_id, state, resident_id).model_copy(
+            update={"message_seq": accepted.seq}
+        )
+        if outcome.silent:
+            return outcome
         self._start_reviews(state)
         if ctx.do_not_contact and not outcome.escalated:
             outcome = self._staff_task(ctx, outcome)
@@ -196,16 +261,30 @@ class Assistant:
             check_ok=turn.get("check", {}).get("ok", True),
             model_calls=turn.get("model_calls", 0),
             prompt_tokens=turn.get("prompt_tokens", 0),
+            card=plan_card(runs),
         )
         prompt = load(f"answers.{'es' if outcome.language == 'es' else 'en'}")
         with self.sessions.begin() as session:
-            add_message(
-                session,
-                conversation_id=conversation_id,
-                role="assistant",
-                body=outcome.reply or "",
-                meta={"intent": outcome.intent, "escalated": outcome.escalated},
-            )
+            # Staff may have taken the thread while the turn ran: then the reply is not sent (the audit
+            # line below still records what the assistant would have said).
+            conversation = session.get(Conversation, conversation_id, populate_existing=True)
+            taken = conversation is not None and staff_owns(conversation)
+            if taken:
+                outcome = outcome.model_copy(update={"silent": True})
+            else:
+                reply = append_message(
+                    session,
+                    conversation_id=conversation_id,
+                    role="assistant",
+                    body=outcome.reply or "",
+                    meta={
+                        "intent": outcome.intent,
+                        "escalated": outcome.escalated,
+                        "citations": outcome.citations,
+                        "card": outcome.card,
+                    },
+                )
+                outcome = outcome.model_copy(update={"reply_seq": reply.seq})
             audit.record(
                 session,
                 actor=f"assistant:{self.planner.name}",
@@ -218,6 +297,7 @@ class Assistant:
                     "tools": outcome.tool_calls,
                     "escalated": outcome.escalated,
                     "reason": outcome.reason,
+                    "suppressed": taken,
                     "check": turn.get("check"),
                     "flags": turn.get("flags"),
                     "prompts": [
@@ -228,3 +308,22 @@ class Assistant:
                 },
             )
         return outcome
+
+
+def plan_card(runs: list[ToolRun]) -> dict[str, Any] | None:
+    """The payment plan a turn proposed, as a card a widget shows with Accept / Decline: every amount and
+    date comes from the tool's result, like the reply's."""
+    for run in runs:
+        result = run["result"]
+        if run["name"] == "propose_payment_plan" and result.get("plan_id"):
+            installments = result.get("installments", [])
+            return {
+                "kind": "payment_plan",
+                "plan_id": result["plan_id"],
+                "status": "proposed",
+                "total_cents": sum(int(i["amount_cents"]) for i in installments),
+                "installments": [
+                    {"due_on": str(i["due_on"]), "amount_cents": int(i["amount_cents"])} for i in installments
+                ],
+            }
+    return None

@@ -245,6 +245,6 @@ STAFF = (
     ("denise.alvarado@maplecourt.example.com", "Denise Alvarado", "manager"),
     ("michael.okafor@hudsonterrace.example.com", "Michael Okafor", "manager"),
     ("priya.raman@aspenridge.example.com", "Priya Raman", "manager"),
-    ("collections@doorstep.example.com", "Jordan Ellis", "collections"),
-    ("leasing@doorstep.example.com", "Sam Whitaker", "leasing"),
+    ("collections@doorstep.example.com", "Jordan Ellis", "agent"),
+    ("leasing@doorstep.example.com", "Sam Whitaker", "agent"),
 )

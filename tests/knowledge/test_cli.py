@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 import evals.retrieval
-from app.cli_knowledge import register
+from app.cli.knowledge import register
 from app.config import get_settings
 from evals.retrieval import evaluate_retrieval, load_cases
 from tests.knowledge.conftest import DemoCorpus

@@ -1,4 +1,4 @@
-"""The `doorstep` command: database, demo data, ledger views, the server. `--json` output is an interface."""
+"""What every `doorstep` command shares: the Typer apps, the consoles, one-line errors, dates, JSON output."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
 from app.bounds import date_problem
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.errors import DoorstepError, InvalidInput
 from app.money import AmountError
 
@@ -102,18 +102,3 @@ def print_json(value: BaseModel | dict[str, Any] | list[Any]) -> None:
         sys.stdout.write(value.model_dump_json(indent=2) + "\n")
     else:
         sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
-
-
-def main() -> None:
-    app()
-
-
-# Command modules add themselves to `app` on import; importing them here assembles the whole CLI.
-from app import cli_assistant, cli_audit, cli_db, cli_demo, cli_ledger, cli_serve  # noqa: E402,F401,I001
-from app.cli_knowledge import register as _register_knowledge  # noqa: E402
-from evals.cli_conversations import register as _register_conversations  # noqa: E402
-
-_register_knowledge(app, eval_app, ask=False)
-_register_conversations(eval_app)
-
-__all__ = ["app", "main", "get_settings"]

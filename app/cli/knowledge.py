@@ -130,7 +130,7 @@ def eval_retrieval_command(as_json: JsonOpt = False) -> None:
 def register(app: typer.Typer, eval_app: typer.Typer, *, ask: bool = True) -> None:
     """Add `ingest` (and the passages-only `ask`) to `app` and `retrieval` to `eval_app`.
 
-    The full CLI passes `ask=False`: its `ask` (app/cli_assistant.py) answers through the assistant and
+    The full CLI passes `ask=False`: its `ask` (app/cli/assistant.py) answers through the assistant and
     returns these passages too.
     """
     app.command("ingest")(ingest_command)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli import app
+from app.cli.common import app
 
 
 @app.command("serve")

@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.panel import Panel
 
-from app.cli import AsOfOpt, JsonOpt, app, clear_errors, console, get_settings, parse_day, print_json
+from app.cli.common import AsOfOpt, JsonOpt, app, clear_errors, console, parse_day, print_json
+from app.config import get_settings
 from app.db import session_factory
 
 PlannerOpt = Annotated[

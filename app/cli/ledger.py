@@ -9,12 +9,11 @@ import typer
 from rich.table import Table
 
 from app.accounts import account_balance, current_lease, find_resident, lease_public
-from app.cli import (
+from app.cli.common import (
     AsOfOpt,
     JsonOpt,
     clear_errors,
     console,
-    get_settings,
     lease_app,
     ledger_app,
     parse_date,
@@ -22,6 +21,7 @@ from app.cli import (
     print_json,
     today,
 )
+from app.config import get_settings
 from app.db import session_factory, transaction
 from app.errors import InvalidInput
 from app.leases import LeaseCreate, create_lease

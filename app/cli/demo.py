@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.cli import AsOfOpt, JsonOpt, clear_errors, console, demo_app, get_settings, parse_day, print_json
-from app.config import Settings
+from app.cli.common import AsOfOpt, JsonOpt, clear_errors, console, demo_app, parse_day, print_json
+from app.config import Settings, get_settings
 from app.db import session_factory, transaction
 from app.demo.seed import SeedOptions, SeedReport, database_is_empty, seed_demo
 

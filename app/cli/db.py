@@ -8,8 +8,8 @@ import typer
 from sqlalchemy import Engine
 
 from app import migrate
-from app.cli import JsonOpt, clear_errors, console, db_app, get_settings, print_json
-from app.config import Settings
+from app.cli.common import JsonOpt, clear_errors, console, db_app, print_json
+from app.config import Settings, get_settings
 from app.db import make_engine
 from app.db_roles import grant_service_role, role_problem
 from app.errors import InvalidInput

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from app import audit
-from app.cli import JsonOpt, audit_app, clear_errors, console, err_console, get_settings, print_json
+from app.cli.common import JsonOpt, audit_app, clear_errors, console, err_console, print_json
+from app.config import get_settings
 from app.db import session_factory
 
 

@@ -1,0 +1,59 @@
+"""`/ws/chat`: the residents' chat protocol (README, "The chat protocol"). Thin: it adapts the socket to
+`app.channels.connection.ChatConnection`, which does the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from app.channels import frames
+from app.channels.connection import ChatConnection
+from app.channels.runtime import ChannelRuntime
+
+router = APIRouter(tags=["chat"])
+
+
+class _SocketTransport:
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+
+    async def receive(self) -> str | bytes | None:
+        try:
+            message = await self.websocket.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return None
+        if message["type"] == "websocket.disconnect":
+            return None
+        text = message.get("text")
+        return text if text is not None else message.get("bytes") or b""
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.websocket.send_json(frame)
+
+    async def close(self, code: int) -> None:
+        if self.websocket.application_state != WebSocketState.DISCONNECTED:
+            await self.websocket.close(code)
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(websocket: WebSocket) -> None:
+    runtime: ChannelRuntime = websocket.app.state.channels
+    await websocket.accept()
+    service, runner = await runtime.chat()
+    connection = ChatConnection(
+        _SocketTransport(websocket),
+        service=service,
+        runner=runner,
+        broker=runtime.broker,
+        limits=runtime.limits,
+        hello_timeout=runtime.hello_timeout,
+    )
+    await connection.serve()
+
+
+@router.get("/chat/schema")
+def chat_schema() -> dict[str, Any]:
+    """A JSON schema for every frame of the chat protocol, client's and server's."""
+    return frames.schemas()

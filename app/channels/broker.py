@@ -1,0 +1,87 @@
+"""Fan-out of "something changed" notices: a conversation has new events, the inbox queue moved.
+
+The database is the record; the broker only says where to look. A subscriber that hears
+`conversation:ID` reads the events after the last seq it sent, so a notice that is lost, doubled or
+late loses nothing and duplicates nothing. In one process the broker is a set of bounded queues; with
+REDIS_URL, notices cross processes over Redis pub/sub (see `redis_broker.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+QUEUE_SIZE = 64
+"""Notices waiting per subscriber. A notice only says "read the database", so when a queue is full the
+newest notice is dropped: the one already waiting makes the subscriber read everything anyway."""
+
+
+class Subscription:
+    """One subscriber's queue of notices for one topic."""
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
+
+    def offer(self, notice: dict[str, Any]) -> None:
+        if not self.queue.full():
+            self.queue.put_nowait(notice)
+
+    async def next(self) -> dict[str, Any]:
+        return await self.queue.get()
+
+
+class Broker(Protocol):
+    async def publish(self, topic: str, notice: dict[str, Any]) -> None: ...
+
+    def subscribe(self, topic: str) -> Any:
+        """An async context manager yielding a `Subscription`."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class LocalBroker:
+    """Notices within one process (the default)."""
+
+    def __init__(self) -> None:
+        self._subscribers: defaultdict[str, set[Subscription]] = defaultdict(set)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def publish(self, topic: str, notice: dict[str, Any]) -> None:
+        self.deliver(topic, notice)
+
+    def deliver(self, topic: str, notice: dict[str, Any]) -> None:
+        for subscription in tuple(self._subscribers.get(topic, ())):
+            subscription.offer(notice)
+
+    @asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[Subscription]:
+        subscription = Subscription(topic)
+        self._subscribers[topic].add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscribers[topic].discard(subscription)
+            if not self._subscribers[topic]:
+                del self._subscribers[topic]
+
+    def subscriber_count(self, topic: str) -> int:
+        return len(self._subscribers.get(topic, ()))
+
+
+def conversation_topic(conversation_id: str) -> str:
+    return f"conversation:{conversation_id}"
+
+
+INBOX_TOPIC = "inbox"

@@ -1,0 +1,235 @@
+"""The portal chat's sessions, without a socket: who is connecting, what they missed, what they send.
+
+Every method here is plain, blocking code over the database and the assistant; the WebSocket router
+(`app/api/chat_ws.py`) runs them on worker threads and does the sending. A resident has one portal
+conversation; its events (their messages, replies, owner changes) are rows of `messages` numbered by
+`seq`, so what a connection sends is always "the events after the last seq it sent".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from agents.assistant.runner import Accepted, Assistant, TurnOutcome
+from app import audit
+from app.accounts import current_lease
+from app.channels import frames
+from app.channels.documents import citation_url
+from app.channels.tokens import TokenError, resident_ref
+from app.conversations import (
+    events_after,
+    message_by_client_id,
+    open_conversation,
+    owner_state,
+    set_owner,
+)
+from app.errors import NotFound
+from app.models import Conversation, Escalation, Message, Resident, StaffUser
+
+CHANNEL = "portal"
+REPLAY_LIMIT = 500
+"""Events sent per read; a client further behind gets the rest as soon as it has these."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatResident:
+    """A resident whose token checked out, and their portal conversation."""
+
+    id: int
+    ref: str
+    first_name: str
+    conversation_id: str
+
+
+def portal_conversation_id(resident_ref: str) -> str:
+    return f"portal-{resident_ref}"
+
+
+class ChatService:
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        assistant: Assistant,
+        secret: bytes,
+        documents_dir: Path | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.assistant = assistant
+        self.secret = secret
+        self.documents_dir = documents_dir
+
+    def authenticate(self, token: str | None) -> ChatResident:
+        """The resident a valid token names, their portal conversation opened; TokenError otherwise."""
+        ref = resident_ref(token, secret=self.secret)
+        with self.sessions.begin() as session:
+            resident = session.scalars(select(Resident).where(Resident.ref == ref)).first()
+            if resident is None:
+                raise TokenError("the chat token names no resident of this portfolio")
+            conversation_id = portal_conversation_id(resident.ref)
+            open_conversation(
+                session,
+                conversation_id=conversation_id,
+                resident_id=resident.id,
+                channel=CHANNEL,
+                language=resident.language,
+            )
+            return ChatResident(resident.id, resident.ref, resident.first_name, conversation_id)
+
+    def welcome(self, resident: ChatResident) -> frames.Welcome:
+        with self.sessions() as session:
+            conversation = _conversation(session, resident)
+            return frames.Welcome(
+                conversation_id=conversation.id,
+                owner=owner_state(conversation),
+                last_seq=conversation.last_seq,
+                resident_name=resident.first_name,
+            )
+
+    def events_after(self, resident: ChatResident, after_seq: int) -> list[frames.Event]:
+        """The conversation's events numbered above `after_seq`, oldest first, as frames."""
+        with self.sessions() as session:
+            rows = events_after(session, resident.conversation_id, after_seq, limit=REPLAY_LIMIT)
+            names = _staff_names(session, rows)
+            return [frame for row in rows if (frame := event_frame(row, names, self._link)) is not None]
+
+    def _link(self, citation: dict[str, Any]) -> str | None:
+        if self.documents_dir is None:
+            return None
+        page = citation.get("page")
+        return citation_url(
+            citation.get("source"),
+            page if isinstance(page, int) else None,
+            documents_dir=self.documents_dir,
+            secret=self.secret,
+        )
+
+    def accept(self, resident: ChatResident, message: frames.SendMessage) -> Accepted:
+        """Store the message (or find the one sent before under its client id)."""
+        return self.assistant.accept(
+            conversation_id=resident.conversation_id,
+            text=message.text,
+            resident_id=resident.id,
+            channel=CHANNEL,
+            client_id=message.client_id,
+        )
+
+    def answer(self, accepted: Accepted) -> TurnOutcome:
+        return self.assistant.answer(accepted)
+
+    def handoff(self, resident: ChatResident, client_id: str) -> int:
+        """ "Talk to a person": an escalation for staff and the conversation marked waiting. Returns the
+        seq that answers this request (the same for a resent client id)."""
+        with self.sessions.begin() as session:
+            earlier = message_by_client_id(session, resident.conversation_id, client_id)
+            if earlier is not None:
+                return earlier.seq or 0
+            conversation = _conversation(session, resident, lock=True)
+            open_escalation = session.scalars(
+                select(Escalation.id).where(
+                    Escalation.conversation_id == conversation.id, Escalation.status != "resolved"
+                )
+            ).first()
+            if open_escalation is None:
+                _escalate_on_request(session, resident, conversation)
+            stored = set_owner(session, conversation, "waiting", client_id=client_id)
+            if stored is None:  # already waiting for staff, or with them: the request is answered as is
+                return conversation.last_seq
+            audit.record(
+                session,
+                actor=f"resident:{resident.ref}",
+                action="conversation.handoff_requested",
+                subject=f"conversation:{conversation.id}",
+                data={"seq": stored.seq},
+            )
+            return stored.seq
+
+
+def _conversation(session: Session, resident: ChatResident, *, lock: bool = False) -> Conversation:
+    conversation = session.get(Conversation, resident.conversation_id, with_for_update=lock)
+    if conversation is None or conversation.resident_id != resident.id:
+        raise NotFound("no conversation for this resident")
+    return conversation
+
+
+def _escalate_on_request(session: Session, resident: ChatResident, conversation: Conversation) -> None:
+    person = session.get(Resident, resident.id)
+    try:
+        lease = current_lease(session, person, as_of=datetime.now(UTC).date()) if person else None
+    except NotFound:
+        lease = None
+    sla = lease.unit.property.escalation_sla_minutes if lease else None
+    row = Escalation(
+        conversation_id=conversation.id,
+        resident_id=resident.id,
+        lease_id=lease.id if lease else None,
+        reason="requested_person",
+        priority="normal",
+        summary=f"{resident.first_name} pressed “Talk to a person” in the portal chat.",
+        sla_due_at=datetime.now(UTC) + timedelta(minutes=sla) if sla else None,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor=f"resident:{resident.ref}",
+        action="conversation.escalate",
+        subject=f"conversation:{conversation.id}",
+        data={"escalation_id": row.id, "reason": row.reason, "priority": row.priority},
+    )
+
+
+def _staff_names(session: Session, rows: list[Message]) -> dict[int, str]:
+    ids = {int(i) for row in rows if isinstance(i := row.meta.get("staff_id"), int)}
+    if not ids:
+        return {}
+    return dict(session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all())
+
+
+def event_frame(
+    row: Message, staff_names: dict[int, str], link: Callable[[dict[str, Any]], str | None] = lambda _: None
+) -> frames.Event | None:
+    """The frame a stored message is shown as; None for bookkeeping rows residents never see."""
+    at = row.created_at.astimezone(UTC).isoformat() if row.created_at.tzinfo else row.created_at.isoformat()
+    seq = row.seq or 0
+    meta = row.meta or {}
+    if row.role == "resident":
+        return frames.ResidentMessage(seq=seq, client_id=row.client_id, text=row.body, at=at)
+    if row.role == "assistant":
+        return frames.Reply(
+            seq=seq,
+            from_="assistant",
+            text=row.body,
+            citations=[
+                _shown(c, link) for c in cast(list[Any], meta.get("citations") or []) if isinstance(c, dict)
+            ],
+            card=card if isinstance(card := meta.get("card"), dict) else None,
+            at=at,
+        )
+    staff_id = meta.get("staff_id")
+    name = staff_names.get(staff_id) if isinstance(staff_id, int) else None
+    if row.role == "staff":
+        return frames.Reply(
+            seq=seq, from_="staff", staff_name=name or meta.get("staff_name"), text=row.body, at=at
+        )
+    if meta.get("event") == "owner" and meta.get("owner") in ("assistant", "waiting", "staff"):
+        owner = cast(frames.Owner, meta["owner"])
+        return frames.OwnerChange(
+            seq=seq, owner=owner, staff_name=cast(str | None, meta.get("staff_name")), at=at
+        )
+    return None
+
+
+def _shown(citation: dict[str, Any], link: Callable[[dict[str, Any]], str | None]) -> dict[str, Any]:
+    """What a resident's chip shows: title, section, page, and a link to the page; never the server's
+    file path."""
+    shown = {key: citation.get(key) for key in ("title", "section", "page")}
+    shown["url"] = link(citation)
+    return shown

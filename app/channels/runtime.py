@@ -1,0 +1,69 @@
+"""What the channels need for the life of the server process, built once and on first use.
+
+The assistant (models, checkpointer, retriever) costs seconds to build, and most requests (the staff
+API, health checks) never need it, so it is built when the first resident connects, on a worker
+thread, and closed with the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.channels.broker import Broker
+from app.channels.chat import ChatService
+from app.channels.limits import HELLO_TIMEOUT_SECONDS, ResidentLimits
+from app.channels.turns import TurnRunner
+from app.config import Settings
+from app.keys import chat_secret
+
+
+class ChannelRuntime:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        broker: Broker,
+        today: Callable[[], date],
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.broker = broker
+        self.today = today
+        self.limits = ResidentLimits()
+        self.hello_timeout = HELLO_TIMEOUT_SECONDS
+        self._stack = ExitStack()
+        self._chat: tuple[ChatService, TurnRunner] | None = None
+        self._building = asyncio.Lock()
+
+    async def chat(self) -> tuple[ChatService, TurnRunner]:
+        """The chat service and its turn runner, built on first use."""
+        if self._chat is None:
+            async with self._building:
+                if self._chat is None:
+                    self._chat = await asyncio.to_thread(self._build_chat)
+        return self._chat
+
+    def _build_chat(self) -> tuple[ChatService, TurnRunner]:
+        from agents.assistant.factory import open_assistant
+
+        assistant = self._stack.enter_context(open_assistant(self.settings, self.sessions, today=self.today))
+        service = ChatService(
+            sessions=self.sessions,
+            assistant=assistant,
+            secret=chat_secret(self.settings),
+            documents_dir=self.settings.documents_dir,
+        )
+        runner = TurnRunner(service.answer, broker=self.broker)
+        self._stack.callback(runner.close)
+        return service, runner
+
+    async def close(self) -> None:
+        if self._chat is not None:
+            await self._chat[1].drain()
+        self._stack.close()

@@ -1,0 +1,87 @@
+"""Answering accepted messages off the event loop, detached from the connection that brought them.
+
+A turn is CPU and database work (10-20 ms, more for a chat model): run on the event loop it would stall
+every socket, so turns run on a small thread pool. They belong to the conversation, not the socket: a
+resident who drops mid-turn finds the reply waiting when they reconnect. Turns of one conversation run
+one at a time, in order; each conversation may have only a few waiting, so one resident cannot queue
+unbounded work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from agents.assistant.runner import Accepted, TurnOutcome
+from app.channels.broker import Broker, conversation_topic
+
+T = TypeVar("T")
+
+MAX_WAITING_TURNS = 8
+"""Turns queued per conversation (the per-minute limit keeps a person far below it)."""
+
+_log = logging.getLogger(__name__)
+
+
+class Busy(Exception):
+    """The conversation already has as many turns waiting as it may."""
+
+
+class TurnRunner:
+    def __init__(
+        self, answer: Callable[[Accepted], TurnOutcome], *, broker: Broker, workers: int = 4
+    ) -> None:
+        self._answer = answer
+        self._broker = broker
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiting: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def check_room(self, conversation_id: str) -> None:
+        """Raise Busy when the conversation cannot take another turn now (before anything is stored)."""
+        if self._waiting.get(conversation_id, 0) >= MAX_WAITING_TURNS:
+            raise Busy(conversation_id)
+
+    async def run_blocking(self, func: Callable[[], T]) -> T:
+        """Run other blocking channel work (storing a message, reading events) on the same pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, func)
+
+    def submit(self, accepted: Accepted) -> None:
+        """Answer `accepted` in the background; subscribers hear typing and then the new events."""
+        conversation_id = accepted.conversation_id
+        self._waiting[conversation_id] = self._waiting.get(conversation_id, 0) + 1
+        task = asyncio.get_running_loop().create_task(self._turn(accepted))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _turn(self, accepted: Accepted) -> None:
+        conversation_id = accepted.conversation_id
+        topic = conversation_topic(conversation_id)
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        try:
+            async with lock:
+                await self._broker.publish(topic, {"typing": True})
+                try:
+                    await self.run_blocking(lambda: self._answer(accepted))
+                except Exception:  # the message is stored; staff see the thread; the socket stays up
+                    _log.exception("turn failed in conversation %s", conversation_id)
+                finally:
+                    await self._broker.publish(topic, {"typing": False, "events": True})
+        finally:
+            self._waiting[conversation_id] -= 1
+            if not self._waiting[conversation_id]:
+                del self._waiting[conversation_id]
+                if not lock.locked():
+                    self._locks.pop(conversation_id, None)
+
+    async def drain(self) -> None:
+        """Wait for every turn in flight (shutdown, tests)."""
+        while self._tasks:
+            await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

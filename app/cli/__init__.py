@@ -1,0 +1,23 @@
+"""The `doorstep` command: database, demo data, ledgers, the assistant, the audit log, the server.
+
+`common` holds what commands share; each other module adds its commands to the Typer apps there. The
+`--json` outputs are an interface operators script against.
+"""
+
+from __future__ import annotations
+
+from app.cli import assistant, audit, db, demo, ledger, serve, token  # noqa: F401  (each adds its commands)
+from app.cli.common import app, eval_app
+from app.cli.knowledge import register as _register_knowledge
+from app.config import get_settings
+from evals.cli_conversations import register as _register_conversations
+
+_register_knowledge(app, eval_app, ask=False)
+_register_conversations(eval_app)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main", "get_settings"]
