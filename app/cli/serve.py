@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import app
+from app.cli.common import app, console
 
 
 @app.command("serve")
@@ -15,8 +15,11 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API (and, as they arrive, the widget and the staff inbox)."""
+    """Serve the API, the residents' chat (/ws/chat, /demo) and the staff inbox."""
     import uvicorn
+
+    base = f"http://{host}:{port}"
+    console.print(f"Doorstep on {base}: demo portal {base}/demo, API docs {base}/docs", highlight=False)
 
     uvicorn.run(
         "app.main:create_app",

@@ -42,7 +42,9 @@
   root.innerHTML =
     "<style>" + css() + "</style>" +
     '<button class="launcher" type="button" aria-expanded="false" aria-controls="ds-panel">' +
-    '<span aria-hidden="true">💬</span> <span>Chat</span></button>' +
+    '<svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24"><path fill="currentColor" ' +
+    'd="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>' +
+    '<span>Chat</span></button>' +
     '<section class="panel" id="ds-panel" role="dialog" aria-modal="false" aria-labelledby="ds-title" hidden>' +
     '<header><h2 id="ds-title"></h2><p class="status" role="status" aria-live="polite"></p>' +
     '<button class="close" type="button" aria-label="Close chat">×</button></header>' +
@@ -373,7 +375,7 @@
       "* { box-sizing: border-box; font: 16px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; }",
       ".visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
       ".launcher { position: fixed; right: 16px; bottom: 16px; z-index: 2147483000; border: 0; border-radius: 999px;",
-      "  padding: 12px 18px; background: #0b5cad; color: #fff; font-weight: 600; cursor: pointer; box-shadow: 0 2px 8px rgba(0,0,0,.25); }",
+      "  display: inline-flex; align-items: center; gap: 8px; padding: 12px 18px; background: #0b5cad; color: #fff; font-weight: 600; cursor: pointer; box-shadow: 0 2px 8px rgba(0,0,0,.25); }",
       "button:focus-visible, a:focus-visible, textarea:focus-visible, .log:focus-visible, summary:focus-visible { outline: 3px solid #ffbf47; outline-offset: 2px; }",
       ".panel { position: fixed; inset: 0; z-index: 2147483001; display: flex; flex-direction: column; background: #fff; color: #1b1f24; }",
       ".panel[hidden] { display: none; }",
