@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -57,9 +58,43 @@ class Settings(BaseSettings):
         ),
     )
     DOORSTEP_TIMEZONE: str = Field(default="America/Chicago", description="The portfolio's home timezone.")
+    DOORSTEP_TODAY: date | None = Field(
+        default=None,
+        description="Pin the portfolio's date (a demo of a past day, a repeatable test); unset: today.",
+    )
     OPENAI_API_KEY: SecretStr | None = None
     OPENAI_BASE_URL: str | None = None
     DOORSTEP_MODEL: str = "gpt-4o-mini"
+    TWILIO_AUTH_TOKEN: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Turns the SMS bridge on: Twilio signs its webhooks with it (and the REST API takes it). Unset: "
+            "the SMS webhooks refuse every request."
+        ),
+    )
+    TWILIO_ACCOUNT_SID: str | None = Field(
+        default=None, description="With the token and a from number: send."
+    )
+    TWILIO_FROM_NUMBER: str | None = Field(
+        default=None,
+        description="The E.164 number texts come from. Without all three, texts wait in the outbox.",
+    )
+    TWILIO_API_BASE_URL: str | None = Field(
+        default=None,
+        description="Another host for Twilio's REST API (an edge, a proxy, a test's fake Twilio).",
+    )
+    SMS_KEYWORD_REPLIES: bool = Field(
+        default=True,
+        description=(
+            "Confirm STOP, START and HELP by text. Turn off when Twilio's Advanced Opt-Out already answers "
+            "them (the registry is kept either way)."
+        ),
+    )
+    SMS_OFFICE_CONTACT: str = Field(
+        default="",
+        max_length=120,
+        description="How a texter we cannot match to a resident reaches a person: 'call (512) 555-0142'.",
+    )
 
     @property
     def data_dir(self) -> Path:
@@ -70,6 +105,16 @@ class Settings(BaseSettings):
         if self.DATABASE_URL:
             return self.DATABASE_URL
         return f"sqlite:///{(self.data_dir / 'doorstep.sqlite3').resolve()}"
+
+    @property
+    def sms_enabled(self) -> bool:
+        """Any Twilio setting given: the operator means to run the SMS bridge."""
+        return any((self.TWILIO_AUTH_TOKEN, self.TWILIO_ACCOUNT_SID, self.TWILIO_FROM_NUMBER))
+
+    @property
+    def twilio_sending(self) -> bool:
+        """Texts go out through Twilio's REST API (else they wait in the outbox)."""
+        return bool(self.TWILIO_AUTH_TOKEN and self.TWILIO_ACCOUNT_SID and self.TWILIO_FROM_NUMBER)
 
     @property
     def chroma_dir(self) -> Path:
@@ -92,6 +137,16 @@ class Settings(BaseSettings):
             why=" (keep it outside the database: it signs the audit log)",
         )
         _require_secret("DOORSTEP_CHAT_SECRET", self.DOORSTEP_CHAT_SECRET)
+        if self.sms_enabled:  # SMS stays optional; once any Twilio setting is given, webhooks must verify
+            _require_secret(
+                "TWILIO_AUTH_TOKEN",
+                self.TWILIO_AUTH_TOKEN,
+                why=" when SMS is on (it signs Twilio's webhooks)",
+            )
+            if not self.DOORSTEP_PUBLIC_URL.startswith("https://"):
+                raise ValueError(
+                    "DOORSTEP_PUBLIC_URL must be the https:// address Twilio calls when SMS is on"
+                )
         return self
 
 

@@ -36,7 +36,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def portfolio_today(settings: Settings) -> date:
-    """Today in the portfolio's home time zone."""
+    """Today in the portfolio's home time zone (or the date DOORSTEP_TODAY pins)."""
+    if settings.DOORSTEP_TODAY is not None:
+        return settings.DOORSTEP_TODAY
     return datetime.now(ZoneInfo(settings.DOORSTEP_TIMEZONE)).date()
 
 

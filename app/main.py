@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from app.api import chat_ws, health, ledger, pages, residents
+from app.api import chat_ws, health, inbox, ledger, pages, residents, sms
 from app.api.limits import BodySizeLimit
-from app.channels.broker import LocalBroker
+from app.channels.broker import make_broker
 from app.channels.runtime import ChannelRuntime
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
         with engine.connect() as connection:
             check_service_role(connection, production=app.state.settings.ENVIRONMENT == "production")
         app.state.sessions = make_sessionmaker(engine)
-        app.state.broker = LocalBroker()
+        app.state.broker = make_broker(app.state.settings)
         app.state.channels = ChannelRuntime(
             settings=app.state.settings,
             sessions=app.state.sessions,
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
             today=today or (lambda: portfolio_today(app.state.settings)),
         )
         await app.state.broker.start()
+        if app.state.settings.ENVIRONMENT != "test":  # the first resident should not wait for the models
+            app.state.channels.warm_up()
         yield
         await app.state.channels.close()
         await app.state.broker.stop()
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.include_router(ledger.router)
     app.include_router(chat_ws.router)
     app.include_router(pages.router)
+    app.include_router(inbox.router)
+    app.include_router(sms.router)
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="assets")
     app.add_exception_handler(DoorstepError, _doorstep_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

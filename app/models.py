@@ -464,7 +464,9 @@ class SmsMessage(Base):
     phone: Mapped[str] = mapped_column(String(16), index=True)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
-    """inbound: received, processed; outbound: queued (outbox), sent, delivered, undelivered, failed."""
+    """inbound: received, processed, held (waiting on the identity check), expired, opted_out,
+    unknown_sender, ignored, failed; outbound: queued (the outbox), sending, sent, delivered, read,
+    undelivered, failed."""
     segments: Mapped[int] = mapped_column(Integer, default=1)
     error_code: Mapped[str | None] = mapped_column(String(10))
     conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)

@@ -78,3 +78,13 @@ def db(request: pytest.FixtureRequest, templates: Templates, tmp_path: Path) -> 
 def demo_db(request: pytest.FixtureRequest, templates: Templates, tmp_path: Path) -> Iterator[Database]:
     """A database holding the default demo portfolio as of 2026-11-23 (`demo_db.report.personas`)."""
     yield from _database(request, templates, tmp_path, seeded=True)
+
+
+@pytest.fixture(scope="session")
+def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline planner's classifier, trained once for the session; copy it into a data dir's models/."""
+    from agents.offline import IntentClassifier
+
+    models = tmp_path_factory.mktemp("models")
+    IntentClassifier.load_or_train(models)
+    return models

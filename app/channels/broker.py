@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
+from app.config import Settings
+
 QUEUE_SIZE = 64
 """Notices waiting per subscriber. A notice only says "read the database", so when a queue is full the
 newest notice is dropped: the one already waiting makes the subscriber read everything anyway."""
@@ -78,6 +80,15 @@ class LocalBroker:
 
     def subscriber_count(self, topic: str) -> int:
         return len(self._subscribers.get(topic, ()))
+
+
+def make_broker(settings: Settings) -> Broker:
+    """Redis pub/sub when REDIS_URL is set (more than one server process), else in-process."""
+    if settings.REDIS_URL:
+        from app.channels.redis_broker import RedisBroker
+
+        return RedisBroker(settings.REDIS_URL)
+    return LocalBroker()
 
 
 def conversation_topic(conversation_id: str) -> str:

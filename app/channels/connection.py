@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from app.channels import frames
-from app.channels.broker import Broker, conversation_topic
+from app.channels.broker import INBOX_TOPIC, Broker, conversation_topic
 from app.channels.chat import ChatResident, ChatService
 from app.channels.limits import (
     HELLO_TIMEOUT_SECONDS,
@@ -166,6 +166,7 @@ class ChatConnection:
         seq = await self.runner.run_blocking(lambda: self.service.handoff(resident, frame.client_id))
         self._send(frames.Ack(client_id=frame.client_id, seq=seq))
         await self.broker.publish(conversation_topic(resident.conversation_id), {"events": True})
+        await self.broker.publish(INBOX_TOPIC, {"queue": True})
 
     # --- events out ---------------------------------------------------------------------------------
 

@@ -14,9 +14,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from agents.plan_review.graph import ReviewGraph
 from app.channels.broker import Broker
 from app.channels.chat import ChatService
 from app.channels.limits import HELLO_TIMEOUT_SECONDS, ResidentLimits
+from app.channels.sms import SmsService
 from app.channels.turns import TurnRunner
 from app.config import Settings
 from app.keys import chat_secret
@@ -39,6 +41,8 @@ class ChannelRuntime:
         self.hello_timeout = HELLO_TIMEOUT_SECONDS
         self._stack = ExitStack()
         self._chat: tuple[ChatService, TurnRunner] | None = None
+        self._sms: SmsService | None = None
+        self._warming: asyncio.Task[tuple[ChatService, TurnRunner]] | None = None
         self._building = asyncio.Lock()
 
     async def chat(self) -> tuple[ChatService, TurnRunner]:
@@ -48,6 +52,24 @@ class ChannelRuntime:
                 if self._chat is None:
                     self._chat = await asyncio.to_thread(self._build_chat)
         return self._chat
+
+    def warm_up(self) -> None:
+        """Build the assistant in the background now, rather than when the first resident connects."""
+        self._warming = asyncio.create_task(self.chat())
+
+    async def sms(self) -> SmsService:
+        """The SMS bridge, around the same assistant as the chat."""
+        if self._sms is None:
+            service, _ = await self.chat()
+            self._sms = SmsService(
+                settings=self.settings, sessions=self.sessions, assistant=service.assistant
+            )
+        return self._sms
+
+    async def review_graph(self) -> ReviewGraph | None:
+        """The payment-plan review graph staff decisions resume (the assistant's)."""
+        service, _ = await self.chat()
+        return service.assistant.review_graph
 
     def _build_chat(self) -> tuple[ChatService, TurnRunner]:
         from agents.assistant.factory import open_assistant
@@ -64,6 +86,8 @@ class ChannelRuntime:
         return service, runner
 
     async def close(self) -> None:
+        if self._warming is not None:
+            await asyncio.gather(self._warming, return_exceptions=True)
         if self._chat is not None:
             await self._chat[1].drain()
         self._stack.close()

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from agents.assistant.runner import Accepted, TurnOutcome
-from app.channels.broker import Broker, conversation_topic
+from app.channels.broker import INBOX_TOPIC, Broker, conversation_topic
 
 T = TypeVar("T")
 
@@ -65,12 +65,16 @@ class TurnRunner:
         try:
             async with lock:
                 await self._broker.publish(topic, {"typing": True})
+                escalated = False
                 try:
-                    await self.run_blocking(lambda: self._answer(accepted))
+                    outcome = await self.run_blocking(lambda: self._answer(accepted))
+                    escalated = outcome.escalated
                 except Exception:  # the message is stored; staff see the thread; the socket stays up
                     _log.exception("turn failed in conversation %s", conversation_id)
                 finally:
                     await self._broker.publish(topic, {"typing": False, "events": True})
+                if escalated:  # a new escalation: every inbox's queue moved
+                    await self._broker.publish(INBOX_TOPIC, {"queue": True})
         finally:
             self._waiting[conversation_id] -= 1
             if not self._waiting[conversation_id]:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from app.cli import assistant, audit, db, demo, ledger, serve, token  # noqa: F401  (each adds its commands)
+from app.cli import assistant, audit, db, demo, ledger, serve, staff, token  # noqa: F401  (each adds its commands)
 from app.cli.common import app, eval_app
 from app.cli.knowledge import register as _register_knowledge
 from app.config import get_settings

@@ -7,10 +7,25 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from app.cli.common import AsOfOpt, JsonOpt, clear_errors, console, demo_app, parse_day, print_json
+from app.cli.common import (
+    AsOfOpt,
+    JsonOpt,
+    clear_errors,
+    console,
+    demo_app,
+    parse_day,
+    print_json,
+)
 from app.config import Settings, get_settings
 from app.db import session_factory, transaction
-from app.demo.seed import SeedOptions, SeedReport, database_is_empty, seed_demo
+from app.demo.seed import (
+    DEMO_STAFF_PASSWORD,
+    SeedOptions,
+    SeedReport,
+    database_is_empty,
+    ensure_demo_logins,
+    seed_demo,
+)
 
 
 @demo_app.command("seed")
@@ -36,14 +51,35 @@ def seed(
         if not (if_empty and not database_is_empty(session)):
             options = SeedOptions(units=units, months=months, seed=seed, as_of=parse_day(as_of, settings))
             report = seed_demo(session, options)
+        production = settings.ENVIRONMENT == "production"
+        logins = [] if production else ensure_demo_logins(session, environment=settings.ENVIRONMENT)
     if documents:
         _documents(settings, quiet=as_json)
-    if report is None:
+    if report is None and not as_json:
         console.print("database already has data; not seeding")
     elif as_json:
-        print_json(report)
-    else:
+        body = report.model_dump(mode="json") if report else {"seeded": False}
+        print_json({**body, "staff_logins": _logins_json(logins)})
+    elif report is not None:
         _print_report(report)
+    if not as_json:
+        _print_logins(logins, production=production)
+
+
+def _logins_json(logins: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    return [{"email": e, "name": n, "role": r, "password": DEMO_STAFF_PASSWORD} for e, n, r in logins]
+
+
+def _print_logins(logins: list[tuple[str, str, str]], *, production: bool) -> None:
+    if production:
+        console.print("staff inbox: no demo logins in production; create one with `doorstep staff add`")
+        return
+    if not logins:
+        return
+    table = Table("email", "name", "role", title=f"Staff inbox at /inbox: password {DEMO_STAFF_PASSWORD}")
+    for email, name, role in logins:
+        table.add_row(email, name, role)
+    console.print(table)
 
 
 def _print_report(report: SeedReport) -> None:

@@ -160,6 +160,49 @@ def _staff(session: Session) -> None:
     session.flush()
 
 
+DEMO_STAFF_PASSWORD = "doorstep-demo-inbox"
+"""The demo staff's password, printed by `doorstep demo seed` and in the README: a demo convenience that
+is refused in production (`ensure_demo_logins`)."""
+
+
+def ensure_demo_logins(session: Session, *, environment: str) -> list[tuple[str, str, str]]:
+    """Give the demo staff accounts (`portfolio.STAFF`) that have no password the documented demo
+    password, so the inbox can be tried at once; (email, name, role) of every demo account that signs in
+    with it. Refused in production, where every account gets its own password (`doorstep staff add`)."""
+    if environment == "production":
+        raise Conflict(
+            "the demo staff password is never set in production: create accounts with `doorstep staff add`"
+        )
+    from app.staff import hash_password
+
+    emails = [email for email, _, _ in STAFF]
+    users = session.scalars(select(StaffUser).where(StaffUser.email.in_(emails))).all()
+    missing = [u for u in users if not u.password_hash]
+    if missing:
+        digest = hash_password(DEMO_STAFF_PASSWORD)  # one hash (one salt) for all: a demo, not a secret
+        for user in missing:
+            user.password_hash = digest
+        audit.record(
+            session,
+            actor="cli",
+            action="demo.staff_passwords",
+            subject="staff",
+            data={"emails": sorted(u.email for u in missing)},
+        )
+        session.flush()
+    from app.staff import verify_password
+
+    works = {
+        h: verify_password(h, DEMO_STAFF_PASSWORD)
+        for h in {u.password_hash for u in users if u.password_hash}
+    }
+    return [
+        (u.email, u.name, u.role)
+        for u in sorted(users, key=lambda u: emails.index(u.email))
+        if u.active and u.password_hash and works[u.password_hash]
+    ]
+
+
 def _advance_sequences(session: Session) -> None:
     """Ids were assigned here; PostgreSQL's sequences must continue after them."""
     if session.get_bind().dialect.name != "postgresql":

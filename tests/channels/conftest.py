@@ -11,19 +11,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from app.main import create_app
-from tests.support.databases import DEMO_AS_OF, Database
+from tests.support.databases import DEMO_AS_OF, TEST_CHAT_SECRET, Database
 
-CHAT_SECRET = "chat-secret-for-tests-0123456789abcdef"
-
-
-@pytest.fixture(scope="session")
-def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The offline planner's classifier, trained once for the session and copied into each data dir."""
-    from agents.offline import IntentClassifier
-
-    models = tmp_path_factory.mktemp("models")
-    IntentClassifier.load_or_train(models)
-    return models
+CHAT_SECRET = TEST_CHAT_SECRET
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from app.demo.seed import SeedOptions, SeedReport, seed_demo
 DEMO_AS_OF = date(2026, 11, 23)
 TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789"
 """One audit key for the templates and the copies made of them, so a copy's chain verifies."""
+TEST_CHAT_SECRET = "chat-secret-for-tests-0123456789abcdef"
 
 
 @dataclass
