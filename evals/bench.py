@@ -5,8 +5,9 @@ same numbers as one JSON line. It never fails on a slow figure: timings depend o
 whatever else runs on it, so they are reported, not asserted. PostgreSQL comes from
 `DOORSTEP_BENCH_POSTGRES_URL` or a throwaway local cluster, and is skipped (saying so) when neither is
 there. Then, if `evals/bench_knowledge.py` exists, its `run_knowledge_bench()` runs too, then the
-offline turn latency (`evals.benchmarks.turns`) and the chat planner's prompt tokens beside LangGraph's
-ReAct agent (`evals.benchmarks.prompt_tokens`), each adding its figures to the JSON report.
+offline turn latency (`evals.benchmarks.turns`), the chat planner's prompt tokens beside LangGraph's
+ReAct agent (`evals.benchmarks.prompt_tokens`) and the chat channel under load beside a WebSocket echo
+(`evals.benchmarks.channels`), each adding its figures to the JSON report.
 """
 
 from __future__ import annotations
@@ -96,6 +97,9 @@ def main() -> int:
 
     report = report | {"turns": run_turn_bench(console)}
     report = report | {"prompt_tokens": run_prompt_token_bench(console)}
+    from evals.benchmarks.channels import run_channel_bench
+
+    report = report | {"channels": run_channel_bench(console)}
     REPORT.write_text(json.dumps(report, indent=2, default=str) + "\n")
     return 0
 
