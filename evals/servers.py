@@ -3,12 +3,12 @@ bounded; nothing listens beyond loopback."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,9 +63,14 @@ def uvicorn_server(
             wait_for_port(port, process, seconds=60)
             base = f"http://127.0.0.1:{port}"
             if health:
-                with urllib.request.urlopen(base + health, timeout=30) as answer:  # noqa: S310 - loopback
-                    if answer.status != 200:
-                        raise RuntimeError(f"{health} answered {answer.status}")
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                try:
+                    connection.request("GET", health)
+                    status = connection.getresponse().status
+                finally:
+                    connection.close()
+                if status != 200:
+                    raise RuntimeError(f"{health} answered {status}")
             yield Served(base, process.pid)
         finally:
             process.terminate()
