@@ -133,6 +133,9 @@ class Assistant:
         """
         verdict = inspect_message(text)
         stored = verdict.text if not verdict.reject else f"[message not processed: {verdict.reject}]"
+        # The planner starts on the message (the same text the graph's guard will pass it) while it is
+        # stored, acknowledged and the account loaded; it is dropped if nothing will be answered.
+        head_start = None if verdict.reject else self.planner.begin(verdict.text)
         with self.sessions.begin() as session:
             conversation = open_conversation(
                 session, conversation_id=conversation_id, resident_id=resident_id, channel=channel
@@ -140,6 +143,7 @@ class Assistant:
             if client_id is not None and (
                 earlier := message_by_client_id(session, conversation_id, client_id)
             ):
+                _drop(head_start)
                 return Accepted(
                     conversation_id, resident_id, earlier.id, earlier.seq or 0, text, duplicate=True
                 )
@@ -152,9 +156,9 @@ class Assistant:
                 client_id=client_id,
             )
             silent = staff_owns(conversation)
-        # The planner starts on the message (the same text the graph's guard will pass it) while the
-        # caller acknowledges it and the account is loaded.
-        head_start = None if verdict.reject or silent else self.planner.begin(verdict.text)
+        if silent:
+            _drop(head_start)
+            head_start = None
         return Accepted(
             conversation_id, resident_id, message.id, message.seq, text, silent=silent, head_start=head_start
         )
@@ -327,3 +331,8 @@ def plan_card(runs: list[ToolRun]) -> dict[str, Any] | None:
                 ],
             }
     return None
+
+
+def _drop(head_start: Future[Any] | None) -> None:
+    if head_start is not None:
+        head_start.cancel()
