@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.databases import Database, Templates
+from tests.support.databases import TEST_AUDIT_KEY, Database, Templates
 from tests.support.postgres import throwaway_cluster
 
 BACKENDS = ["sqlite", "postgres"]
@@ -88,3 +88,15 @@ def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     models = tmp_path_factory.mktemp("models")
     IntentClassifier.load_or_train(models)
     return models
+
+
+@pytest.fixture
+def cli_db(demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """The demo database as the `doorstep` command's own (DATABASE_URL and the audit key in the
+    environment, as an operator sets them)."""
+    from app.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", demo_db.settings.database_url)
+    monkeypatch.setenv("DOORSTEP_AUDIT_KEY", TEST_AUDIT_KEY)
+    get_settings.cache_clear()
+    return demo_db

@@ -8,19 +8,10 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.config import get_settings
 from app.models import Lease, LedgerEntry
-from tests.support.databases import DEMO_AS_OF, TEST_AUDIT_KEY, Database
+from tests.support.databases import DEMO_AS_OF, Database
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_db(demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.setenv("DATABASE_URL", demo_db.settings.database_url)
-    monkeypatch.setenv("DOORSTEP_AUDIT_KEY", TEST_AUDIT_KEY)
-    get_settings.cache_clear()
-    return demo_db
 
 
 def _counts(db: Database) -> tuple[int, int]:

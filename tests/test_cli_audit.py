@@ -4,24 +4,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.config import get_settings
-from tests.support.databases import TEST_AUDIT_KEY, Database
+from tests.support.databases import Database
 from tests.support.tamper import without_append_only_guard
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_db(demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
-    monkeypatch.setenv("DATABASE_URL", demo_db.settings.database_url)
-    monkeypatch.setenv("DOORSTEP_AUDIT_KEY", TEST_AUDIT_KEY)
-    get_settings.cache_clear()
-    return demo_db
 
 
 def test_verify_passes_on_the_demo_portfolio(cli_db: Database) -> None:

@@ -12,6 +12,7 @@ DOMAIN = [
     "app/accounts.py",
     "app/audit.py",
     "app/conversations.py",
+    "app/escalations.py",
     "app/leases.py",
     "app/payment_plans.py",
     *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "app/ledger").glob("*.py"))),

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import Field
 
-from app import audit
 from app.conversations import set_owner
-from app.models import Conversation, Escalation
+from app.escalations import open_escalation
+from app.models import Conversation
 from tools.account import load_account
 from tools.context import ResidentContext
 from tools.results import ToolArgs, ToolResult
@@ -75,28 +74,20 @@ def escalate(ctx: ResidentContext, args: EscalateArgs) -> EscalationResult:
     )
     with ctx.sessions.begin() as session:
         account = load_account(session, ctx)
-        row = Escalation(
-            conversation_id=ctx.conversation_id,
-            resident_id=ctx.resident_id,
-            lease_id=account.lease.id if account else None,
-            reason=args.reason.value,
-            priority=priority,
-            summary=args.summary,
-        )
         prop = account.property if account else None
-        if prop is not None:
-            row.sla_due_at = datetime.now(UTC) + timedelta(minutes=prop.escalation_sla_minutes)
-        session.add(row)
         conversation = session.get(Conversation, ctx.conversation_id) if ctx.conversation_id else None
         if conversation is not None and conversation.owner != "staff":
             set_owner(session, conversation, "waiting")
-        session.flush()
-        audit.record(
+        row = open_escalation(
             session,
+            conversation_id=ctx.conversation_id,
+            resident_id=ctx.resident_id,
+            lease_id=account.lease.id if account else None,
+            prop=prop,
+            reason=args.reason.value,
+            priority=priority,
+            summary=args.summary,
             actor="assistant",
-            action="conversation.escalate",
-            subject=f"conversation:{ctx.conversation_id or '-'}",
-            data={"escalation_id": row.id, "reason": args.reason.value, "priority": priority},
         )
         return EscalationResult(
             escalation_id=row.id,

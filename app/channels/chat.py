@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,6 +31,7 @@ from app.conversations import (
     set_owner,
 )
 from app.errors import NotFound
+from app.escalations import open_escalation
 from app.models import Conversation, Escalation, Message, Resident, StaffUser
 
 CHANNEL = "portal"
@@ -165,24 +166,16 @@ def _escalate_on_request(session: Session, resident: ChatResident, conversation:
         lease = current_lease(session, person, as_of=datetime.now(UTC).date()) if person else None
     except NotFound:
         lease = None
-    sla = lease.unit.property.escalation_sla_minutes if lease else None
-    row = Escalation(
+    open_escalation(
+        session,
         conversation_id=conversation.id,
         resident_id=resident.id,
         lease_id=lease.id if lease else None,
+        prop=lease.unit.property if lease else None,
         reason="requested_person",
         priority="normal",
         summary=f"{resident.first_name} pressed “Talk to a person” in the portal chat.",
-        sla_due_at=datetime.now(UTC) + timedelta(minutes=sla) if sla else None,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
         actor=f"resident:{resident.ref}",
-        action="conversation.escalate",
-        subject=f"conversation:{conversation.id}",
-        data={"escalation_id": row.id, "reason": row.reason, "priority": row.priority},
     )
 
 

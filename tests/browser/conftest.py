@@ -93,3 +93,23 @@ def axe_source() -> str:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def stored_roles(site: Site, ref: str) -> dict[str, int]:
+    """Messages by role in the resident's portal conversation as the server stored them (system rows,
+    such as owner changes, aside)."""
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import Session
+
+    from app.channels.chat import portal_conversation_id
+    from app.models import Message
+
+    engine = create_engine(f"sqlite:///{site.database / 'doorstep.sqlite3'}")
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Message.role, func.count())
+            .where(Message.conversation_id == portal_conversation_id(ref), Message.role != "system")
+            .group_by(Message.role)
+        ).all()
+    engine.dispose()
+    return {role: count for role, count in rows}

@@ -6,14 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from app.accounts import account_balance, find_resident
-from app.channels.chat import portal_conversation_id
-from app.models import Message
 from app.money import format_cents
-from tests.browser.conftest import Site
+from tests.browser.conftest import Site, stored_roles
 from tests.support.databases import DEMO_AS_OF
 
 pytestmark = pytest.mark.slow
@@ -44,18 +42,6 @@ def _total(site: Site, ref: str) -> str:
         cents = account_balance(s, resident=find_resident(s, ref), as_of=DEMO_AS_OF).total_cents
     engine.dispose()
     return format_cents(cents)
-
-
-def _messages(site: Site, ref: str) -> dict[str, int]:
-    engine = create_engine(f"sqlite:///{site.database / 'doorstep.sqlite3'}")
-    with Session(engine) as s:
-        rows = s.execute(
-            select(Message.role, func.count())
-            .where(Message.conversation_id == portal_conversation_id(ref))
-            .group_by(Message.role)
-        ).all()
-    engine.dispose()
-    return {role: count for role, count in rows}
 
 
 def test_a_balance_question_is_answered_with_the_exact_total(
@@ -91,7 +77,7 @@ def test_a_reload_mid_turn_loses_nothing_and_shows_nothing_twice(browser: Any, s
     assistants = page.locator("[data-doorstep-widget] .bubble.assistant")
     assert residents.count() == 1 and assistants.count() == 1
     assert "when is my rent due" in residents.first.inner_text()
-    assert _messages(site, ref) == {"resident": 1, "assistant": 1}
+    assert stored_roles(site, ref) == {"resident": 1, "assistant": 1}
     page.close()
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -15,7 +17,7 @@ from starlette.websockets import WebSocketDisconnect
 from app.accounts import account_balance, find_resident
 from app.channels.broker import conversation_topic
 from app.channels.chat import portal_conversation_id
-from app.channels.tokens import mint
+from app.channels.tokens import AUDIENCE, mint
 from app.conversations import set_owner
 from app.models import Conversation, Escalation, Message, StaffUser
 from app.money import format_cents
@@ -158,10 +160,12 @@ def test_a_missing_or_malformed_token_is_refused_with_4401(
 def test_forged_and_expired_tokens_are_refused(chat_client: TestClient, demo_db: Database) -> None:
     ref = demo_db.report.personas["on_time"]  # type: ignore[union-attr]
     forged = token(ref, secret="someone-elses-secret-0123456789abcdef")
-    expired = mint(ref, secret=CHAT_SECRET.encode(), ttl_seconds=1).token
-    import time
-
-    time.sleep(1.5)  # let the one-second token lapse (a delay, not a timing assertion)
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    expired = jwt.encode(
+        {"sub": ref, "aud": AUDIENCE, "iat": an_hour_ago, "exp": an_hour_ago + timedelta(minutes=15)},
+        CHAT_SECRET,
+        algorithm="HS256",
+    )
     for bad, words in ((forged, "not valid"), (expired, "expired")):
         with chat_client.websocket_connect("/ws/chat") as ws:
             ws.send_json({"type": "hello", "token": bad, "last_seq": 0})
