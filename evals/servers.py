@@ -53,10 +53,14 @@ def uvicorn_server(
     target: str, env: dict[str, str], log: Path, *, factory: bool = False, health: str | None = None
 ) -> Iterator[Served]:
     """`uvicorn TARGET` in its own process with `env` added; yields once it listens (and `health`, a
-    path, answers 200 when given)."""
+    path, answers 200 when given). UVICORN_LOG_LEVEL=trace in the environment logs every frame."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--log-level", "warning", *(["--factory"] if factory else [])]
+    command += [
+        "--log-level",
+        os.environ.get("UVICORN_LOG_LEVEL", "warning"),
+        *(["--factory"] if factory else []),
+    ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
         try:

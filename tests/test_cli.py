@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.cli import app
+from app.config import get_settings
 from app.models import Lease, LedgerEntry
-from tests.support.databases import DEMO_AS_OF, Database
+from tests.support.databases import DEMO_AS_OF, TEST_AUDIT_KEY, Database
 
 runner = CliRunner()
 
@@ -318,3 +321,39 @@ def test_chat_planner_without_a_model_is_one_clear_line(cli_db: Database, args: 
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0] and "--planner offline" in lines[0]
+
+
+@pytest.fixture
+def as_operator(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[[str], None]]:
+    """Point the `doorstep` command at a database by URL, as an operator's environment does."""
+
+    def point_at(database_url: str) -> None:
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        monkeypatch.setenv("DOORSTEP_DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("DOORSTEP_AUDIT_KEY", TEST_AUDIT_KEY)
+        get_settings.cache_clear()
+
+    yield point_at
+    get_settings.cache_clear()
+
+
+def test_a_database_without_tables_says_to_upgrade_it(
+    as_operator: Callable[[str], None], tmp_path: Path
+) -> None:
+    as_operator(f"sqlite:///{tmp_path / 'fresh.db'}")
+
+    result = runner.invoke(app, ["demo", "seed", "--no-documents"])
+
+    assert result.exit_code == 2, result.output
+    assert "run `doorstep db upgrade` first" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unreachable_database_is_one_clear_line(as_operator: Callable[[str], None]) -> None:
+    as_operator("postgresql+psycopg://doorstep:pw@127.0.0.1:9/doorstep?connect_timeout=2")
+
+    result = runner.invoke(app, ["ledger", "show", "R10001"])
+
+    assert result.exit_code == 2, result.output
+    assert "cannot reach the database" in result.output
+    assert "DATABASE_URL" in result.output

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
@@ -10,9 +11,13 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from app.channels import frames
 from app.channels.connection import ChatConnection
+from app.channels.limits import CloseCode
 from app.channels.runtime import ChannelRuntime
 
 router = APIRouter(tags=["chat"])
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = "The assistant is unavailable right now. Please try again in a minute."
 
 
 class _SocketTransport:
@@ -41,7 +46,13 @@ class _SocketTransport:
 async def chat_socket(websocket: WebSocket) -> None:
     runtime: ChannelRuntime = websocket.app.state.channels
     await websocket.accept()
-    service, runner = await runtime.chat()
+    try:
+        service, runner = await runtime.chat()
+    except Exception:  # the next connection tries again; this one is told, not dropped
+        log.exception("the assistant could not be built")
+        await websocket.send_json(frames.dump(frames.Error(code="unavailable", message=UNAVAILABLE)))
+        await websocket.close(CloseCode.TRY_AGAIN_LATER)
+        return
     connection = ChatConnection(
         _SocketTransport(websocket),
         service=service,

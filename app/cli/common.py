@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.bounds import date_problem
 from app.config import Settings
@@ -64,8 +65,41 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
                 f"[red]error:[/red] {_validation_message(exc)}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from exc
+        except (OperationalError, ProgrammingError) as exc:
+            message = database_problem(exc)
+            if message is None:
+                raise
+            err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from exc
 
     return wrapper
+
+
+UNDEFINED_TABLE = "42P01"
+
+
+def database_problem(exc: OperationalError | ProgrammingError) -> str | None:
+    """One line for the database failures an operator can fix (no schema yet, server unreachable);
+    None for anything else, which is a bug and keeps its traceback."""
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "no such table" in detail or getattr(exc.orig, "sqlstate", None) == UNDEFINED_TABLE:
+        return f"the database has no Doorstep tables yet ({detail}): run `doorstep db upgrade` first"
+    if isinstance(exc, OperationalError) and _unreachable(detail):
+        return f"cannot reach the database ({detail}): is it running, and is DATABASE_URL right?"
+    return None
+
+
+def _unreachable(detail: str) -> bool:
+    lowered = detail.lower()
+    return any(
+        words in lowered
+        for words in (
+            "connection refused",
+            "could not connect",
+            "unable to open database file",
+            "timeout expired",
+        )
+    )
 
 
 def _validation_message(exc: ValidationError) -> str:

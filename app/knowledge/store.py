@@ -7,8 +7,10 @@ queries Chroma by text; it is still attached so the collection records which mod
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import chromadb
@@ -16,6 +18,7 @@ from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
+from filelock import FileLock
 
 from app.config import Settings
 from app.knowledge.constants import COLLECTION_NAME, CORPUS_VERSION_KEY, EMBEDDING_MODEL_ID
@@ -31,7 +34,23 @@ def make_client(*, settings: Settings) -> ClientAPI:
     if settings.CHROMA_URL:
         return _client(settings.CHROMA_URL, None)
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return _client(None, str(settings.chroma_dir.resolve()))
+    path = settings.chroma_dir.resolve()
+    with _opening(path):
+        return _client(None, str(path))
+
+
+OPEN_LOCK_FILE = ".doorstep-open.lock"
+OPEN_LOCK_SECONDS = 120.0
+
+
+def _opening(path: Path) -> FileLock:
+    """Held while a process creates or migrates the embedded store's schema and collection.
+
+    Chroma creates its SQLite schema without a transaction guard, so two processes opening a fresh
+    directory at once (two server workers, or a worker and an ingest) can race and one fails with
+    "table collections already exists". The lock file lives beside the index; it is never deleted.
+    """
+    return FileLock(path / OPEN_LOCK_FILE, timeout=OPEN_LOCK_SECONDS)
 
 
 @lru_cache(maxsize=16)
@@ -53,12 +72,20 @@ def _client(url: str | None, path: str | None) -> ClientAPI:
 
 def open_collection(client: ClientAPI) -> Collection:
     """The documents collection, created (cosine space, our embedding function) on first use."""
-    return client.get_or_create_collection(
-        name=COLLECTION_NAME,
-        embedding_function=embedding_function(),
-        configuration={"hnsw": {"space": "cosine"}},
-        metadata={"embedding_model": EMBEDDING_MODEL_ID},
-    )
+    path = _embedded_path(client)
+    with _opening(path) if path is not None else contextlib.nullcontext():
+        return client.get_or_create_collection(
+            name=COLLECTION_NAME,
+            embedding_function=embedding_function(),
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedding_model": EMBEDDING_MODEL_ID},
+        )
+
+
+def _embedded_path(client: ClientAPI) -> Path | None:
+    """The directory of an embedded client; None for a Chroma server."""
+    chroma_settings = client.get_settings()
+    return Path(chroma_settings.persist_directory) if chroma_settings.is_persistent else None
 
 
 def corpus_version(client: ClientAPI) -> str:

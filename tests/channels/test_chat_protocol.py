@@ -185,6 +185,29 @@ def test_no_hello_in_time_is_4408(chat_client: TestClient) -> None:
     assert closed.value.code == 4408
 
 
+def test_an_assistant_that_cannot_start_is_told_and_retried_on_the_next_connection(
+    chat_client: TestClient, demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = chat_client.app.state.channels  # type: ignore[attr-defined]
+    runtime._chat = None  # as if nothing had connected yet
+    monkeypatch.setattr(runtime, "_build_chat", _broken_build)
+    with chat_client.websocket_connect("/ws/chat") as ws:
+        error = ws.receive_json()
+        assert error["code"] == "unavailable"
+        assert "try again" in error["message"]
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1013
+
+    monkeypatch.undo()  # the store is back: the next connection builds the assistant and is welcomed
+    with chat_client.websocket_connect("/ws/chat") as ws:
+        hello(ws, demo_db.report.personas["partial"])  # type: ignore[union-attr]
+
+
+def _broken_build() -> None:
+    raise RuntimeError("table collections already exists")
+
+
 def test_an_oversize_frame_is_1009_and_a_bad_frame_an_error(
     chat_client: TestClient, demo_db: Database
 ) -> None:

@@ -16,7 +16,7 @@ from websockets.sync.client import ClientConnection, connect
 from app.channels.tokens import mint
 from tests.channels.conftest import CHAT_SECRET
 from tests.support.databases import TEST_AUDIT_KEY, Database
-from tests.support.servers import doorstep_server, redis_server
+from tests.support.servers import doorstep_server, logs_on_failure, redis_server
 
 WAIT = 90.0
 """Seconds any one frame may take: the first turn on a process builds its assistant."""
@@ -73,6 +73,7 @@ def test_events_cross_processes_once_each_in_order(
     }
     ref = demo_db.report.personas["partial"]  # type: ignore[union-attr]
     with (
+        logs_on_failure(tmp_path / "a.log", tmp_path / "b.log"),
         doorstep_server(env, tmp_path / "a.log") as a,
         doorstep_server(env, tmp_path / "b.log") as b,
     ):

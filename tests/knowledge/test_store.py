@@ -85,3 +85,37 @@ def test_ingest_and_retrieval_work_against_a_chroma_server(tmp_path: Path, chrom
         "do i get a receipt", property_code="maple-court"
     )
     assert [(p.section, p.property) for p in passages] == [("Receipts", None)]
+
+
+_OPEN_AT_ONCE = """
+import sys, time
+from pathlib import Path
+from app.config import Settings
+from app.knowledge.store import make_client, open_collection
+start = float(sys.argv[2])
+while time.time() < start:
+    time.sleep(0.001)
+settings = Settings(DOORSTEP_DATA_DIR=Path(sys.argv[1]), ENVIRONMENT="test")
+print(open_collection(make_client(settings=settings)).name)
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_processes_opening_a_fresh_index_at_once_all_get_it(tmp_path: Path, attempt: int) -> None:
+    """Two server workers (or a worker and an ingest) starting on a fresh data dir race to create
+    Chroma's schema; the loser used to fail with "table collections already exists"."""
+    start = time.time() + 3.0  # every process imports first, then they open together
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_AT_ONCE, str(tmp_path), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [process.communicate(timeout=120) for process in processes]
+
+    failures = [err for (out, err), p in zip(results, processes, strict=True) if p.returncode != 0]
+    assert failures == [], failures[0][-2000:] if failures else ""
+    assert [out.strip() for out, _ in results] == [COLLECTION_NAME] * 4

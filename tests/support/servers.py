@@ -45,6 +45,20 @@ def redis_server(root: Path) -> Iterator[str]:
 
 
 @contextmanager
+def logs_on_failure(*logs: Path, tail: int = 4000) -> Iterator[None]:
+    """Re-raise a failure with the end of each server log attached: a server's traceback is the only
+    clue when a connection drops, and CI keeps nothing but the test's output."""
+    try:
+        yield
+    except Exception as exc:
+        parts = [
+            f"--- {log.name} ---\n{log.read_text(errors='replace')[-tail:]}" for log in logs if log.exists()
+        ]
+        exc.add_note("\n".join(parts) or "(no server logs)")
+        raise
+
+
+@contextmanager
 def doorstep_server(env: dict[str, str], log: Path) -> Iterator[str]:
     """Doorstep under uvicorn in its own process; its base URL once /healthz answers."""
     with _doorstep_server(env, log) as served:
