@@ -60,6 +60,7 @@ def uvicorn_server(
         "--log-level",
         os.environ.get("UVICORN_LOG_LEVEL", "warning"),
         *(["--factory"] if factory else []),
+        *("--ws-per-message-deflate", "false"),  # as `doorstep serve` runs (app/cli/serve.py)
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)

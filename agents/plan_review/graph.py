@@ -118,10 +118,30 @@ def apply(state: ReviewState, runtime: Runtime[ReviewContext]) -> dict[str, Any]
                 conversation_id=conversation.id,
                 role="assistant",
                 body=text,
-                meta={"plan_id": plan.id, "decision": decision.action, "staff": decision.staff},
+                meta={
+                    "plan_id": plan.id,
+                    "decision": decision.action,
+                    "staff": decision.staff,
+                    "card": plan_card(plan),
+                },
             )
             conversation.status = "open"
         return {"status": plan.status, "resident_message": text}
+
+
+def plan_card(plan: PaymentPlan) -> dict[str, Any]:
+    """The decided plan as the resident's widget shows it: the proposal's card (`agents.assistant.runner.
+    plan_card`) with the plan's status now (active, offered or rejected), so the resident sees the plan
+    start, or is offered the edited one, and the earlier proposal is no longer theirs to accept."""
+    return {
+        "kind": "payment_plan",
+        "plan_id": plan.id,
+        "status": plan.status,
+        "total_cents": plan.total_cents,
+        "installments": [
+            {"due_on": i.due_on.isoformat(), "amount_cents": i.amount_cents} for i in plan.installments
+        ],
+    }
 
 
 def resident_message(decision: StaffDecision, plan: PaymentPlan, language: str) -> str:

@@ -8,6 +8,11 @@ import typer
 
 from app.cli.common import app, console
 
+WS_PER_MESSAGE_DEFLATE = False
+"""Chat frames are a few hundred bytes of JSON: compressing them saves little, and each connection's
+deflate state cost about 45 kB of memory (measured with tracemalloc over 1,000 idle connections) and
+CPU on every frame. `evals.servers` starts test and bench servers the same way."""
+
 
 @app.command("serve")
 def serve(
@@ -29,4 +34,5 @@ def serve(
         workers=workers,
         proxy_headers=False,
         log_level="info",
+        ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
     )

@@ -15,6 +15,7 @@ count and time; every server listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import random
 import shutil
@@ -334,6 +335,9 @@ def run_channel_bench(console: Console | None = None) -> dict[str, Any]:
         }
         logs = data.parent
         alone = _in_process_rate(data, texts, ids)
+        # The clients' own full collections (seeding and the assistant above left a large heap) once
+        # stalled them for 190 ms mid-load and read as server latency.
+        gc.freeze()
         with uvicorn_server("evals.benchmarks.echo_app:app", {}, logs / "echo.log") as echo:
             echo_load = _load(echo, None, texts, CLIENTS / THINK_SECONDS, LOAD_SECONDS)
             echo_rss = _idle_rss(echo, None, "/ws/echo")

@@ -1,23 +1,32 @@
 """Browser tests: Debian's Chromium, driven by Playwright, against Doorstep served by uvicorn on 127.0.0.1.
 
+Every test runs on two set-ups (`site`): one process on a copy of the demo database in SQLite, and two
+processes sharing one PostgreSQL database and one Redis, the resident's widget on the first and the
+staff inbox on the second, so whatever staff do reaches the resident through Redis.
+
 Chromium comes from the machine (`.ci/run` installs Debian's package; Playwright never downloads one),
-axe-core from the npm registry (`.ci/run` installs it under .cache/). Without them the tests skip
-locally and fail in CI. Screenshots go to evals/reports/screenshots/.
+axe-core from the npm registry (`.ci/run` installs it under .cache/), PostgreSQL and Redis from apt.
+Without them the tests skip locally and fail in CI. Screenshots go to evals/reports/screenshots/.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from app.config import Settings
+from app.db import make_engine
 from app.demo.seed import ensure_demo_logins
 from tests.support.databases import DEMO_AS_OF, TEST_AUDIT_KEY, TEST_CHAT_SECRET, Templates
-from tests.support.servers import doorstep_server
+from tests.support.servers import doorstep_server, logs_on_failure, redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "evals" / "reports" / "screenshots"
@@ -31,6 +40,8 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+SETUPS = ["sqlite", "two_process"]
+"""One process on SQLite; two processes on one PostgreSQL database and one Redis."""
 
 
 def _missing(what: str) -> None:
@@ -41,18 +52,44 @@ def _missing(what: str) -> None:
 
 @dataclass
 class Site:
+    setup: str
+    """sqlite or two_process"""
     base: str
+    """Where residents chat: the demo portal and its widget (process A)."""
+    staff_base: str
+    """Where staff work: the inbox (process B in the two-process set-up, else the same process)."""
     personas: dict[str, str]
-    database: Path
+    settings: Settings
+    """The database both processes use, to read what the servers stored."""
+    logs: list[Path] = field(default_factory=list)
+
+    def shot(self, name: str) -> str:
+        """A screenshot's file name: the SQLite run keeps the plain name the README promises."""
+        return f"{name}.png" if self.setup == "sqlite" else f"{name}-{self.setup.replace('_', '-')}.png"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        engine = make_engine(self.settings)
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=SETUPS)
 def site(
-    templates: Templates, trained_models: Path, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    templates: Templates,
+    trained_models: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Site]:
-    """Doorstep on a copy of the demo database (SQLite), in its own process."""
-    root = tmp_path_factory.mktemp("site")
-    database = templates.fresh("sqlite", root / "data", seeded=True)
+    """Doorstep on a copy of the demo database, in its own process (or two), for one test module."""
+    setup: str = request.param
+    if setup == "two_process" and templates.postgres_url is None:
+        _missing("PostgreSQL (apt-get install postgresql)")
+    root = tmp_path_factory.mktemp(f"site-{setup}")
+    database = templates.fresh("sqlite" if setup == "sqlite" else "postgres", root / "data", seeded=True)
     with database.sessions.begin() as session:
         ensure_demo_logins(session, environment="test")  # what `doorstep demo seed` does for `make run`
     database.engine.dispose()
@@ -65,8 +102,37 @@ def site(
         "ENVIRONMENT": "test",
         "DOORSTEP_TODAY": DEMO_AS_OF.isoformat(),
     }
-    with doorstep_server(env, root / "server.log") as base:
-        yield Site(base, dict(database.report.personas), root / "data")  # type: ignore[union-attr]
+    personas = dict(database.report.personas)  # type: ignore[union-attr]
+    with ExitStack() as stack:
+        if setup == "sqlite":
+            logs = [root / "server.log"]
+            with logs_on_failure(*logs):
+                resident = staff = stack.enter_context(doorstep_server(env, logs[0]))
+        else:
+            try:
+                env["REDIS_URL"] = stack.enter_context(redis_server(root))
+            except RuntimeError as exc:
+                _missing(f"Redis ({exc})")
+            logs = [root / "a.log", root / "b.log"]
+            with logs_on_failure(*logs):
+                resident = stack.enter_context(doorstep_server(env, logs[0]))
+                staff = stack.enter_context(doorstep_server(env, logs[1]))
+        yield Site(setup, resident, staff, personas, database.settings, logs)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test's report ends with the tail of each server log: a server's traceback is the only clue
+    when a page waits in vain, and CI keeps nothing but the test's output."""
+    report = yield
+    served = getattr(item, "funcargs", {}).get("site")
+    if report.failed and call.when == "call" and isinstance(served, Site):
+        for log in served.logs:
+            if log.exists():
+                report.sections.append((f"server log {log.name}", log.read_text(errors="replace")[-4000:]))
+    return report
 
 
 @pytest.fixture(scope="module")
@@ -98,18 +164,13 @@ def screenshots() -> Path:
 def stored_roles(site: Site, ref: str) -> dict[str, int]:
     """Messages by role in the resident's portal conversation as the server stored them (system rows,
     such as owner changes, aside)."""
-    from sqlalchemy import create_engine, func, select
-    from sqlalchemy.orm import Session
-
     from app.channels.chat import portal_conversation_id
     from app.models import Message
 
-    engine = create_engine(f"sqlite:///{site.database / 'doorstep.sqlite3'}")
-    with Session(engine) as session:
+    with site.session() as session:
         rows = session.execute(
             select(Message.role, func.count())
             .where(Message.conversation_id == portal_conversation_id(ref), Message.role != "system")
             .group_by(Message.role)
         ).all()
-    engine.dispose()
     return {role: count for role, count in rows}

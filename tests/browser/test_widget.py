@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
 from app.accounts import account_balance, find_resident
 from app.money import format_cents
@@ -37,11 +35,8 @@ def _ask(page: Any, text: str) -> None:
 
 
 def _total(site: Site, ref: str) -> str:
-    engine = create_engine(f"sqlite:///{site.database / 'doorstep.sqlite3'}")
-    with Session(engine) as s:
-        cents = account_balance(s, resident=find_resident(s, ref), as_of=DEMO_AS_OF).total_cents
-    engine.dispose()
-    return format_cents(cents)
+    with site.session() as s:
+        return format_cents(account_balance(s, resident=find_resident(s, ref), as_of=DEMO_AS_OF).total_cents)
 
 
 def test_a_balance_question_is_answered_with_the_exact_total(
@@ -61,7 +56,7 @@ def test_a_balance_question_is_answered_with_the_exact_total(
             arg=total,
             timeout=WAIT_MS,
         )
-        page.screenshot(path=str(screenshots / f"widget-{name}.png"))
+        page.screenshot(path=str(screenshots / site.shot(f"widget-{name}")))
         page.close()
 
 

@@ -23,10 +23,10 @@
   const dollars = (cents) => (cents < 0 ? "-" : "") + "$" + (Math.abs(cents) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const when = (iso) => new Date(iso).toLocaleString([], { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
   function duration(seconds) {
-    const s = Math.abs(seconds);
-    if (s < 3600) return Math.max(1, Math.round(s / 60)) + " min";
-    if (s < 86400) return Math.floor(s / 3600) + " h " + Math.round((s % 3600) / 60) + " min";
-    return Math.floor(s / 86400) + " d";
+    const minutes = Math.round(Math.abs(seconds) / 60); // rounded once: never "1 h 60 min"
+    if (minutes < 60) return Math.max(1, minutes) + " min";
+    if (minutes < 1440) return Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
+    return Math.floor(minutes / 1440) + " d";
   }
   const say = (text) => { $("status").textContent = text; };
 

@@ -284,12 +284,27 @@
     return wrap;
   }
 
+  // A plan's card follows it: proposed (the office reviews it), offered (staff edited it: the resident
+  // accepts or declines), active (approved), rejected. A later card for the same plan settles the earlier
+  // ones: nothing is left on them to accept or decline.
+  var PLAN_TITLES = { proposed: "Proposed payment plan", offered: "Payment plan offered by the office",
+    active: "Active payment plan", rejected: "Payment plan not approved" };
+  var PLAN_NOTES = { proposed: "The office reviews every plan before it starts.",
+    offered: "Accept to start this plan, or decline it.",
+    active: "Approved by the office. Pay each amount by its due date.",
+    rejected: "The office couldn't approve this plan." };
+
   function planCard(card) {
+    var status = Object.prototype.hasOwnProperty.call(PLAN_TITLES, card.status) ? card.status : "proposed";
+    var planId = String(Number(card.plan_id));
+    el.log.querySelectorAll('.card[data-plan-id="' + planId + '"] .actions').forEach(function (old) { old.remove(); });
     var box = document.createElement("div");
     box.className = "card";
+    box.setAttribute("data-plan-id", planId);
+    box.setAttribute("data-status", status);
     var title = document.createElement("p");
     title.className = "card-title";
-    title.textContent = "Proposed payment plan · " + money.format(card.total_cents / 100);
+    title.textContent = PLAN_TITLES[status] + " · " + money.format(card.total_cents / 100);
     var table = document.createElement("table");
     table.innerHTML = "<caption class=\"visually-hidden\">Payment schedule</caption>" +
       "<thead><tr><th scope=\"col\">Due</th><th scope=\"col\">Amount</th></tr></thead>";
@@ -307,7 +322,11 @@
     table.appendChild(tbody);
     var note = document.createElement("p");
     note.className = "card-note";
-    note.textContent = "The office reviews every plan before it starts.";
+    note.textContent = PLAN_NOTES[status];
+    box.appendChild(title);
+    box.appendChild(table);
+    box.appendChild(note);
+    if (status !== "proposed" && status !== "offered") return box;
     var actions = document.createElement("div");
     actions.className = "actions";
     ["accept", "decline"].forEach(function (decision) {
@@ -321,9 +340,6 @@
       });
       actions.appendChild(button);
     });
-    box.appendChild(title);
-    box.appendChild(table);
-    box.appendChild(note);
     box.appendChild(actions);
     return box;
   }
