@@ -2,13 +2,15 @@
 
 The assistant (models, checkpointer, retriever) costs seconds to build, and most requests (the staff
 API, health checks) never need it, so it is built when the first resident connects, on a worker
-thread, and closed with the app.
+thread, and closed with the app. From then on the process also sweeps, once a minute, for messages a
+stopped process stored but never answered (`app.channels.sweeper`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date
@@ -16,13 +18,17 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from agents.plan_review.graph import ReviewGraph
+from app.channels import sweeper
 from app.channels.broker import Broker
 from app.channels.chat import ChatService
 from app.channels.limits import HELLO_TIMEOUT_SECONDS, ResidentLimits
 from app.channels.sms import SmsService
+from app.channels.sweeper import SWEEP_EVERY_SECONDS
 from app.channels.turns import TurnRunner
 from app.config import Settings
 from app.keys import chat_secret
+
+_log = logging.getLogger(__name__)
 
 
 class ChannelRuntime:
@@ -44,7 +50,9 @@ class ChannelRuntime:
         self._chat: tuple[ChatService, TurnRunner] | None = None
         self._sms: SmsService | None = None
         self._warming: asyncio.Task[tuple[ChatService, TurnRunner]] | None = None
+        self._sweeping: asyncio.Task[None] | None = None
         self._building = asyncio.Lock()
+        self.sweep_every = SWEEP_EVERY_SECONDS
 
     async def chat(self) -> tuple[ChatService, TurnRunner]:
         """The chat service and its turn runner, built on first use."""
@@ -56,6 +64,7 @@ class ChannelRuntime:
                     # moved out of the collector's sight, a full collection no longer walks millions
                     # of them (it took 200-560 ms here, a stall of every socket and turn).
                     gc.freeze()
+                    self._sweeping = asyncio.create_task(self._sweep_forever(self._chat[1]))
         return self._chat
 
     def warm_up(self) -> None:
@@ -76,6 +85,26 @@ class ChannelRuntime:
         service, _ = await self.chat()
         return service.assistant.review_graph
 
+    async def sweep_once(self, runner: TurnRunner) -> int:
+        """Answer the messages a stopped process left unanswered (`app.channels.sweeper`); how many."""
+        claimed = await runner.run_blocking(lambda: sweeper.sweep(self.sessions))
+        for accepted in claimed:
+            _log.warning(
+                "answering message %s of conversation %s, left unanswered by a stopped process",
+                accepted.seq,
+                accepted.conversation_id,
+            )
+            runner.submit(accepted)
+        return len(claimed)
+
+    async def _sweep_forever(self, runner: TurnRunner) -> None:
+        while True:
+            try:
+                await self.sweep_once(runner)
+            except Exception:  # the database may be briefly away; the next sweep tries again
+                _log.exception("sweeping unanswered messages failed")
+            await asyncio.sleep(self.sweep_every)
+
     def _build_chat(self) -> tuple[ChatService, TurnRunner]:
         from agents.assistant.factory import open_assistant
 
@@ -91,6 +120,9 @@ class ChannelRuntime:
         return service, runner
 
     async def close(self) -> None:
+        if self._sweeping is not None:
+            self._sweeping.cancel()
+            await asyncio.gather(self._sweeping, return_exceptions=True)
         if self._warming is not None:
             await asyncio.gather(self._warming, return_exceptions=True)
         if self._chat is not None:
