@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
-from typing import Annotated, Any, Literal
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from rich.markup import escape
 from rich.panel import Panel
 
 from app.cli.common import AsOfOpt, JsonOpt, app, clear_errors, console, parse_day, print_json
 from app.config import get_settings
 from app.db import session_factory
+from app.errors import DoorstepError, InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from agents.assistant.runner import Assistant
+    from app.knowledge.retrieval import Retriever
+
+MAX_BATCH_LINES = 10_000
+MAX_BATCH_TEXT = 2000
 
 PlannerOpt = Annotated[
     str | None,
@@ -72,7 +87,9 @@ def chat(
 @app.command("ask")
 @clear_errors
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, as a resident would write it.")],
+    question: Annotated[
+        str | None, typer.Argument(help="The question, as a resident would write it.", show_default=False)
+    ] = None,
     resident: Annotated[str | None, typer.Option(help="Answer for this resident's account.")] = None,
     property_code: Annotated[
         str | None, typer.Option("--property", help="Answer from this property's documents.")
@@ -81,32 +98,119 @@ def ask(
     planner: PlannerOpt = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            help='Answer every line of this JSONL file, {"text", "resident"?, "property"?} a line, one '
+            "conversation each, in one process; with --json, one JSON answer a line.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """One answer with its citations (and the passages retrieval found). With neither --resident nor
-    --property, from portfolio-wide documents."""
+    --property, from portfolio-wide documents. With --batch FILE, one answer per line of FILE."""
     from agents.assistant.factory import open_assistant
     from app.knowledge.retrieval import Retriever
 
     settings = get_settings()
+    if batch is not None and (question is not None or resident or property_code):
+        raise typer.BadParameter("with --batch, each line gives its text, resident and property")
+    if batch is None and question is None:
+        raise typer.BadParameter("give the question, or --batch FILE", param_hint="QUESTION")
     if resident and property_code:
         raise typer.BadParameter("give --resident or --property, not both")
     day = parse_day(as_of, settings)
     sessions = session_factory(settings)
-    resident_id = _resident_id(sessions, resident)
+    if batch is not None:
+        asks = [
+            (line.text, _batch_resident(sessions, line, where=f"{batch} line {number}"), line.property)
+            for number, line in read_batch(batch)
+        ]
+    else:
+        asks = [(question or "", _resident_id(sessions, resident), property_code)]
     retriever = Retriever.from_settings(settings=settings)
     with open_assistant(
         settings, sessions, today=lambda: day, planner=_planner(planner), retriever=retriever
     ) as assistant:
-        outcome = assistant.respond(
-            conversation_id=f"ask-{uuid.uuid4().hex[:12]}",
-            text=question,
-            resident_id=resident_id,
-            property_code=property_code,
-            channel="cli",
-        )
-        scope = _property_of(sessions, resident_id, day) if resident_id is not None else property_code
-        passages = retriever.retrieve(question, property_code=scope, k=k)
-    body = {
+        for text, resident_id, code in asks:
+            body = _answer(assistant, retriever, sessions, day, text, resident_id, code, k)
+            _show(body, as_json=as_json, one_line=batch is not None)
+
+
+class BatchLine(BaseModel):
+    """One line of an `ask --batch` file."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=MAX_BATCH_TEXT)
+    resident: str | None = Field(default=None, max_length=200)
+    property: str | None = Field(default=None, max_length=63)
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> BatchLine:
+        if self.resident and self.property:
+            raise ValueError("give resident or property, not both")
+        return self
+
+
+def read_batch(path: Path) -> list[tuple[int, BatchLine]]:
+    """The lines of an `ask --batch` file with their line numbers, or `InvalidInput` naming the first bad
+    one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"{path}: no such file") from exc
+    except (UnicodeDecodeError, IsADirectoryError) as exc:
+        raise InvalidInput(f"{path}: not a UTF-8 text file of JSON lines") from exc
+    lines: list[tuple[int, BatchLine]] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        if len(lines) >= MAX_BATCH_LINES:
+            raise InvalidInput(f"{path}: more than {MAX_BATCH_LINES} lines")
+        try:
+            lines.append((number, BatchLine.model_validate_json(raw)))
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"])
+            reason = problem["msg"].removeprefix("Value error, ")
+            if problem["type"] == "json_invalid":
+                reason = "not a JSON object"
+            raise InvalidInput(f"{path} line {number}: {where + ': ' if where else ''}{reason}") from exc
+    if not lines:
+        raise InvalidInput(f'{path}: no lines to answer (one {{"text": ...}} object a line)')
+    return lines
+
+
+def _batch_resident(sessions: sessionmaker[Session], line: BatchLine, *, where: str) -> int | None:
+    try:
+        return _resident_id(sessions, line.resident)
+    except DoorstepError as exc:
+        raise InvalidInput(f"{where}: {exc}") from exc
+
+
+def _answer(
+    assistant: Assistant,
+    retriever: Retriever,
+    sessions: sessionmaker[Session],
+    day: date,
+    question: str,
+    resident_id: int | None,
+    property_code: str | None,
+    k: int,
+) -> dict[str, Any]:
+    """One question in a conversation of its own: the reply, its citations and the passages found."""
+    outcome = assistant.respond(
+        conversation_id=f"ask-{uuid.uuid4().hex[:12]}",
+        text=question,
+        resident_id=resident_id,
+        property_code=property_code,
+        channel="cli",
+    )
+    scope = _property_of(sessions, resident_id, day) if resident_id is not None else property_code
+    passages = retriever.retrieve(question, property_code=scope, k=k)
+    return {
         "question": question,
         "answer": outcome.reply,
         "citations": outcome.citations,
@@ -125,15 +229,25 @@ def ask(
             for p in passages
         ],
     }
+
+
+def _show(body: dict[str, Any], *, as_json: bool, one_line: bool) -> None:
+    if as_json and one_line:
+        sys.stdout.write(json.dumps(body, default=str) + "\n")
+        sys.stdout.flush()
+        return
     if as_json:
         print_json(body)
         return
+    if one_line:
+        console.print(f"[bold]{escape(body['question'])}[/bold]", highlight=False)
     console.print(
-        Panel(outcome.reply or "", title="answer", subtitle=outcome.reason or None), highlight=False
+        Panel(escape(body["answer"] or ""), title="answer", subtitle=body["reason"] or None), highlight=False
     )
-    for n, p in enumerate(passages, start=1):
+    for n, p in enumerate(body["passages"], start=1):
         console.print(
-            f"[dim]{n}. {p.title}, {p.section or '-'}, p. {p.page} (score {p.score:.3f})[/dim]",
+            f"[dim]{n}. {escape(p['title'])}, {escape(p['section'] or '-')}, p. {p['page']} "
+            f"(score {p['score']:.3f})[/dim]",
             highlight=False,
         )
 
