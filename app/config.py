@@ -95,6 +95,25 @@ class Settings(BaseSettings):
         max_length=120,
         description="How a texter we cannot match to a resident reaches a person: 'call (512) 555-0142'.",
     )
+    STRIPE_WEBHOOK_SECRET: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The signing secret (whsec_...) of the Stripe endpoint that calls POST /webhooks/stripe; setting "
+            "it turns the endpoint on. Unset: the endpoint refuses every request."
+        ),
+    )
+    STRIPE_WEBHOOKS_ENABLED: bool = Field(
+        default=False,
+        description=(
+            "Turns POST /webhooks/stripe on (as STRIPE_WEBHOOK_SECRET does); production then needs the secret"
+        ),
+    )
+    STRIPE_WEBHOOK_TOLERANCE_SECONDS: int = Field(
+        default=300,
+        ge=1,
+        le=300,
+        description="How old a signed delivery may be (Stripe's own default, 300 s, is the most allowed).",
+    )
 
     @property
     def data_dir(self) -> Path:
@@ -110,6 +129,11 @@ class Settings(BaseSettings):
     def sms_enabled(self) -> bool:
         """Any Twilio setting given: the operator means to run the SMS bridge."""
         return any((self.TWILIO_AUTH_TOKEN, self.TWILIO_ACCOUNT_SID, self.TWILIO_FROM_NUMBER))
+
+    @property
+    def stripe_webhooks_on(self) -> bool:
+        """The operator means to take Stripe's payment events."""
+        return self.STRIPE_WEBHOOKS_ENABLED or self.STRIPE_WEBHOOK_SECRET is not None
 
     @property
     def twilio_sending(self) -> bool:
@@ -146,6 +170,17 @@ class Settings(BaseSettings):
             if not self.DOORSTEP_PUBLIC_URL.startswith("https://"):
                 raise ValueError(
                     "DOORSTEP_PUBLIC_URL must be the https:// address Twilio calls when SMS is on"
+                )
+        if self.stripe_webhooks_on:  # payments stay optional; once on, every event must be verifiable
+            _require_secret(
+                "STRIPE_WEBHOOK_SECRET",
+                self.STRIPE_WEBHOOK_SECRET,
+                why=" when Stripe webhooks are on (it verifies every payment event)",
+            )
+            secret = self.STRIPE_WEBHOOK_SECRET.get_secret_value() if self.STRIPE_WEBHOOK_SECRET else ""
+            if not secret.startswith("whsec_"):
+                raise ValueError(
+                    "STRIPE_WEBHOOK_SECRET must be the endpoint's signing secret, starting whsec_"
                 )
         return self
 

@@ -472,3 +472,188 @@ class SmsMessage(Base):
     conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+# --- imports ---
+# PM-system exports read by `doorstep import` (app/imports): one batch per file imported, the rows it
+# brought (by natural key, so importing the same rows again changes nothing), and what it flagged.
+
+IMPORT_KINDS = "kind IN ('rent-roll', 'ledger', 'aged-receivables')"
+
+
+class ImportBatch(Base):
+    """One file imported: which source and report, its SHA-256, and what it did."""
+
+    __tablename__ = "import_batches"
+    __table_args__ = (
+        CheckConstraint(IMPORT_KINDS, name="kind"),
+        Index("ix_import_batches_source_kind", "source", "kind", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    """The column mapping the file was read with (`appfolio`, `yardi`, ...)."""
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    """The report's date: what its balances and leases are compared on."""
+    rows: Mapped[int] = mapped_column(Integer)
+    created: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    not_applied: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    entries_posted: Mapped[int] = mapped_column(Integer)
+    flag_counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ImportRow(Base):
+    """A row an import brought, by natural key and content: a row seen before is not imported again."""
+
+    __tablename__ = "import_rows"
+    __table_args__ = (
+        UniqueConstraint("source", "kind", "natural_key", "content_hash"),
+        Index("ix_import_rows_batch_id", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"))
+    source: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    row_number: Mapped[int] = mapped_column(Integer)
+    """The row as a spreadsheet numbers it (the header is row 1)."""
+    natural_key: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of what identifies the row (a ledger line's transaction, a report row's lease and date)."""
+    identity_key: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of who and where, without the report's date: a row's counterpart in an earlier report."""
+    content_hash: Mapped[str] = mapped_column(String(64))
+    lease_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id"), index=True)
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class ImportFlag(Base):
+    """Dirty data an import found and left for staff: flagged, never fixed silently."""
+
+    __tablename__ = "import_flags"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('duplicate_resident', 'balance_mismatch', 'changed', 'credit', 'deposit', "
+            "'no_lease', 'lease_mismatch')",
+            name="kind",
+        ),
+        Index("ix_import_flags_batch_id", "batch_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"))
+    row_number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)
+    lease_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id"), index=True)
+
+
+class ProcessorCustomer(Base):
+    """A payment processor's customer (Stripe `cus_...`) known to belong to a resident, and optionally to
+    one lease: how a payment that carries no lease in its metadata still finds its ledger."""
+
+    __tablename__ = "processor_customers"
+    __table_args__ = (UniqueConstraint("processor", "customer_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    processor: Mapped[str] = mapped_column(String(20))
+    customer_ref: Mapped[str] = mapped_column(String(255))
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    lease_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id"), index=True)
+    """The lease its payments go to; unset: the resident's lease on the day they paid."""
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ProcessorIntent(Base):
+    """One processor payment (a Stripe PaymentIntent) as a state machine: everything its events have told
+    us so far, merged so that the order they arrive in does not matter (`app.payments.state`), and the
+    lease it was matched to. Its ledger lines are derived from `facts`; `status` is the latest state."""
+
+    __tablename__ = "processor_intents"
+    __table_args__ = (
+        UniqueConstraint("processor", "intent_ref"),
+        CheckConstraint(
+            "status IN ('created', 'failed', 'processing', 'succeeded', 'partially_refunded', 'refunded', "
+            "'disputed', 'dispute_lost', 'returned')",
+            name="status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    processor: Mapped[str] = mapped_column(String(20))
+    intent_ref: Mapped[str] = mapped_column(String(255))
+    """`pi_...` (a bare charge's `ch_...` when it has no PaymentIntent)."""
+    charge_ref: Mapped[str | None] = mapped_column(String(255), index=True)
+    """The charge that succeeded (or the latest one seen)."""
+    customer_ref: Mapped[str | None] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="created")
+    amount_cents: Mapped[int | None] = mapped_column(Cents)
+    lease_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    matched_by: Mapped[str | None] = mapped_column(String(20))
+    """metadata, customer or staff:<id>; unset while unmatched."""
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    facts: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class PaymentEvent(Base):
+    """Every processor event accepted (signature checked), once: the unique event id is what makes a
+    redelivery a no-op, and the row is written in the same transaction as what the event posted."""
+
+    __tablename__ = "payment_events"
+    __table_args__ = (
+        UniqueConstraint("processor", "event_id"),
+        CheckConstraint("outcome IN ('processed', 'ignored', 'invalid')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    processor: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(100))
+    intent_ref: Mapped[str | None] = mapped_column(String(255), index=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    """processed (applied to its payment's state), ignored (a type Doorstep does not act on), invalid
+    (signed, but not an object Doorstep can read: kept, and queued for staff)."""
+    note: Mapped[str] = mapped_column(String(300), default="")
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class PaymentException(Base):
+    """A payment staff must look at: no lease found for it, metadata that contradicts itself, an open
+    chargeback, an event Doorstep could not read. One row per `key`; open until resolved or dismissed."""
+
+    __tablename__ = "payment_exceptions"
+    __table_args__ = (
+        UniqueConstraint("processor", "key"),
+        CheckConstraint(
+            "kind IN ('unmatched', 'mismatch', 'dispute', 'conflict', 'currency', 'invalid')", name="kind"
+        ),
+        CheckConstraint("status IN ('open', 'resolved', 'dismissed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    processor: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    intent_id: Mapped[int | None] = mapped_column(ForeignKey("processor_intents.id"), index=True)
+    event_id: Mapped[str | None] = mapped_column(String(255))
+    amount_cents: Mapped[int | None] = mapped_column(Cents)
+    customer_ref: Mapped[str | None] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
