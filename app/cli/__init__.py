@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 from app.cli import assistant, audit, db, demo, ledger, serve, staff, token  # noqa: F401  (each adds its commands)
+from app.cli import digest as _digest  # noqa: F401  (doorstep digest)
 from app.cli import evaluate as _evaluate  # noqa: F401  (doorstep eval documents)
 from app.cli import imports as _imports  # noqa: F401  (doorstep import)
+from app.cli import risk as _risk  # noqa: F401  (doorstep risk)
 from app.cli.common import app, eval_app
 from app.cli.knowledge import register as _register_knowledge
 from app.config import get_settings
