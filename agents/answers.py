@@ -6,16 +6,18 @@ it there. Templates live in `prompts/answers.{en,es}.txt`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
 
+from agents.conflicts import Conflict, find_conflict, governs, polarity
 from agents.intents import Intent
 from agents.prompts import render
 from app.formatting import format_date, money
+from app.knowledge.reading import Similarity, Source, encoder_similarity, read
+from app.knowledge.values import KIND_WORDS
 from tools.escalation import EscalationReason, EscalationResult
 from tools.lease import LeaseTermsResult
 from tools.ledger import (
@@ -48,36 +50,6 @@ METHODS = {
     },
 }
 MAX_INLINE_CHARGES = 4
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])")
-_WORDS = re.compile(r"[a-záéíóúñ0-9]{3,}")
-STOP = {
-    "the",
-    "and",
-    "for",
-    "are",
-    "you",
-    "your",
-    "can",
-    "what",
-    "how",
-    "does",
-    "with",
-    "this",
-    "that",
-    "about",
-    "que",
-    "los",
-    "las",
-    "por",
-    "para",
-    "una",
-    "del",
-    "como",
-    "cual",
-    "mis",
-    "hay",
-    "tengo",
-}
 
 
 @dataclass
@@ -382,16 +354,57 @@ def plan(v: Voice, r: PlanProposal) -> str:
     return v.t(key) if key else ""
 
 
-def policy(v: Voice, r: PolicySearchResult, question: str) -> tuple[str, list[Citation]]:
-    """Extractive: the sentences of the best passages that share the most words with the question."""
+def policy(
+    v: Voice, r: PolicySearchResult, question: str, *, similarity: Similarity | None = None
+) -> tuple[str, list[Citation]]:
+    """Extractive: the whole sentence of the retrieved passages that says what the question asks (an
+    amount, a day, a count, a rule, the steps), cited; both sides, each cited, when documents disagree on
+    it; and plainly "not in your documents" (with a person offered) when no sentence answers.
+    `similarity`: how sentences are compared with the question by meaning; the retriever's MiniLM by
+    default (loaded already, since there are passages)."""
     if not r.passages:
         return v.t("policy.nothing"), []
-    asked = {w for w in _WORDS.findall(question.lower()) if w not in STOP}
-    best = r.passages[0]
-    sentences = [s.strip() for s in _SENTENCE.split(best.text) if len(s.strip()) > 20]
-    ranked = sorted(sentences, key=lambda s: -len(asked & set(_WORDS.findall(s.lower()))))
-    chosen = [s for s in sentences if s in ranked[:2]] or sentences[:2] or [best.text[:400]]
-    return v.t("policy.quote", quote=" ".join(chosen)), [best.citation]
+    conflict = find_conflict(question, r.passages, precedence=r.precedence)
+    if conflict is not None:
+        return _conflict(v, conflict)
+    sources = [Source(p.text, p.citation.section) for p in r.passages]
+    quote = read(question, sources, similarity=similarity or encoder_similarity(), gate=v.language != "es")
+    if quote is None or not quote.answered:
+        return v.t("policy.nothing"), []
+    citation = r.passages[quote.passage].citation
+    words = KIND_WORDS["es" if v.language == "es" else "en"]
+    if quote.kind in words and not quote.states_kind:
+        return v.t("policy.no_value", what=words[quote.kind], quote=quote.text), [citation]
+    answer = polarity(question, quote.text)
+    key = f"policy.{answer}" if answer else "policy.quote"
+    return v.t(key, quote=quote.text), [citation]
+
+
+def _conflict(v: Voice, conflict: Conflict) -> tuple[str, list[Citation]]:
+    """Both documents' sentences, each with its source, and what the lease says governs where it says."""
+    first, second = conflict.sides
+    parts = [
+        v.t(
+            "policy.conflict",
+            first=first.sentence,
+            first_source=first.passage.citation.label(),
+            second=second.sentence,
+            second_source=second.passage.citation.label(),
+        )
+    ]
+    citations = [first.passage.citation, second.passage.citation]
+    if conflict.governing is not None:
+        document = governs(conflict.governing)
+        parts.append(
+            v.t(
+                "policy.conflict_governs" if document else "policy.conflict_precedence",
+                document=document or "",
+                sentence=conflict.governing.sentence,
+                source=conflict.governing.passage.citation.label(),
+            )
+        )
+        citations.append(conflict.governing.passage.citation)
+    return " ".join(parts), citations
 
 
 def escalation(v: Voice, reason: EscalationReason, r: EscalationResult | None) -> str:
@@ -425,10 +438,9 @@ def citations_of(results: Sequence[ToolResult]) -> list[Citation]:
 
 
 def with_citations(v: Voice, text: str, citations: Sequence[Citation]) -> str:
-    if not citations:
-        return text
-    labels = "; ".join(c.label() for c in citations[:2])
-    return f"{text} {v.t('citation', label=labels)}"
+    """The text with its sources named at the end, but for those it already names inline."""
+    labels = "; ".join(label for c in citations[:2] if (label := c.label()) not in text)
+    return f"{text} {v.t('citation', label=labels)}" if labels else text
 
 
 def clarify(v: Voice, first: Intent, second: Intent) -> str:

@@ -1,11 +1,22 @@
-"""Do the retrieved documents disagree on the point asked? Then say so and escalate, never pick one.
+"""Do the retrieved documents disagree on what was asked? Then the answer shows both sides, each cited.
 
-Two signals, compared only between passages of different documents that both bear on the question:
-- the same term carries different numbers ("late fee ... $75.00" in the lease, "late fee of $100.00" in a
-  notice; "3 days" against "5 days" of grace);
-- one allows what the other forbids, about a word of the question ("pets are welcome" / "a pet-free
-  community"; "accepts personal checks" / "no longer accepts personal checks").
-Pure functions over passage texts; the planner calls `find_conflict` on a `search_policies` result.
+A conflict is two documents stating different values of the kind the question asks for, about the same
+subject, among the passages retrieved for it:
+
+- values: a $20 fee against a $25 fee, the 5th against the 10th, 3 days against 5 days. Each value in a
+  sentence is tied to the nearest subject named before it in that sentence ("a late fee of $75.00 and a
+  returned-check fee of $35.00": $75 is the late fee's, $35 the returned check's), and only values of
+  the kind asked are compared ("how much is the late fee": amounts; "when is rent late": days). A flat
+  amount is compared with flat amounts, a daily amount with daily ones. Two documents conflict only
+  when both state values for the subject and kind and no value is common to both, so a lease that
+  states a $50 fee and a $10 daily fee does not conflict with a policy that states the $50 fee;
+- a yes or no: one document allows outright what the other forbids outright, about the thing asked
+  ("pets are welcome" / "a pet-free community"; "accepts personal checks" / "no longer accepts personal
+  checks"). A conditional rule ("no pets without a signed addendum") allows, so it does not conflict
+  with a document that allows.
+
+Where a document says which one governs ("if this Lease and the Rules conflict, this Lease controls"),
+the conflict carries that sentence, so the answer can say so. Pure functions over passage texts.
 """
 
 from __future__ import annotations
@@ -13,147 +24,428 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
-from tools.policies import PolicyPassage
+from app.knowledge.lexical import STOPWORDS, fold, stem
+from app.knowledge.sentences import LIST_ITEM, split_sentences
+from app.knowledge.values import AskedKind, Value, asked_kinds, values_in
+from tools.policies import PRECEDENCE, PolicyPassage
 
-TERMS: dict[str, tuple[str, ...]] = {
-    "late_fee": ("late fee", "late charge", "recargo", "cargo por atraso"),
+#: Subjects a question and a sentence can both name, with the words documents and residents use.
+TERMS: Final[dict[str, tuple[str, ...]]] = {
+    "late_fee": (
+        "late fee",
+        "late charge",
+        "late payment fee",
+        "late rent fee",
+        "recargo",
+        "cargo por atraso",
+    ),
     "grace": ("grace period", "grace", "periodo de gracia"),
-    "nsf_fee": ("returned payment", "returned-payment", "nsf", "dishonored", "pago devuelto"),
-    "deposit": ("security deposit", "deposit", "depósito"),
+    "nsf_fee": (
+        "returned payment",
+        "returned-payment",
+        "returned check",
+        "returned-check",
+        "nsf",
+        "dishonored",
+        "insufficient funds",
+        "bounced",
+        "pago devuelto",
+    ),
+    "deposit": ("security deposit", "deposit", "deposito"),
     "pet_fee": ("pet rent", "pet fee", "pet deposit"),
-    "parking_fee": ("parking fee", "parking space", "reserved space"),
-    "card_fee": ("convenience fee", "card fee"),
+    "parking_fee": ("parking fee", "parking space", "reserved space", "parking permit"),
+    "card_fee": ("convenience fee", "card fee", "processing fee"),
+    "lockout_fee": ("lockout", "lock-out", "locked out", "lock out"),
+    "application_fee": ("application fee",),
+    "early_termination": ("early termination", "terminate early", "break the lease", "breaking the lease"),
+    "notice_to_vacate": (
+        "notice to vacate",
+        "notice of intent to vacate",
+        "move-out notice",
+        "written notice",
+    ),
+    "rent_due": ("rent is due", "due on", "due date", "payable", "rent due", "vence"),
 }
-_AMOUNT = re.compile(
-    r"\$\s?(\d{1,3}(?:,\d{3})*(?:\.\d{2})?)|(\d{1,2}(?:\.\d+)?)\s?%|\b(\d{1,2})\s+(?:calendar\s+)?days?\b"
-)
-WINDOW = 80
-"""Characters after a term in which its number must appear."""
+_QUESTION_TERMS: Final[dict[str, tuple[str, ...]]] = {
+    **TERMS,
+    "nsf_fee": (*TERMS["nsf_fee"], "bounce", "returned"),
+    "rent_due": (*TERMS["rent_due"], "due", "when is rent", "what day is rent"),
+    "notice_to_vacate": (*TERMS["notice_to_vacate"], "notice", "move out", "moving out", "aviso"),
+    "lockout_fee": (*TERMS["lockout_fee"], "locksmith", "lock myself out"),
+}
+_COMPARED: Final[dict[AskedKind, tuple[tuple[str, ...], ...]]] = {
+    "amount": (("money", "percent"),),
+    "day": (("day_of_month",), ("time",)),
+    "count": (("duration",), ("count",)),
+}
+"""Per asked kind, the groups of value kinds compared with each other: a flat $100 against 5% of rent is
+a different fee, while the 5th is never compared with 5:00 p.m."""
+_NATURAL_KIND: Final[dict[str, AskedKind]] = {
+    "late_fee": "amount",
+    "nsf_fee": "amount",
+    "deposit": "amount",
+    "pet_fee": "amount",
+    "parking_fee": "amount",
+    "card_fee": "amount",
+    "lockout_fee": "amount",
+    "application_fee": "amount",
+    "early_termination": "amount",
+    "grace": "count",
+    "notice_to_vacate": "count",
+    "rent_due": "day",
+}
+"""What a question about a subject asks when its words do not say ("the late fee?")."""
+_PER: Final = re.compile(r"^\s*(?:per|a|each|every|for\s+each)\s+(day|calendar\s+day|month|pet|occurrence)\b")
 
-FORBID = re.compile(
-    r"\b(no longer|not accept\w*|does not accept|do not accept|may not|must not|cannot|can't|not allowed|"
-    r"not permitted|prohibited|forbidden|pet-free|smoke-free|were removed|was removed|no new|no pets|"
-    r"no dogs|not be brought|ya no|no se permite\w*|prohibid\w*)\b",
+FORBID: Final = re.compile(
+    r"\bno\s+[^.;:]{0,40}?\b(?:are|is|will\s+be)\s+(?:allowed|permitted|accepted)\b"
+    r"|\b(no longer|not accept\w*|does not accept|do not accept|will not accept|may not|must not|cannot|"
+    r"can't|"
+    r"not allowed|not permitted|prohibited|forbidden|pet-free|smoke-free|were removed|was removed|no new|"
+    r"no pets|no dogs|no animals?|not be brought|not to be|shall not|will not be|ya no|no se permite\w*|"
+    r"prohibid\w*)\b",
     re.IGNORECASE,
 )
-ALLOW = re.compile(
+ALLOW: Final = re.compile(
     r"\b(accept\w*|allowed|permitted|welcome\w*|may keep|may have|may bring|may park|may pay|can pay|"
+    r"may be paid|can be paid|may be made|may use|may be kept|"
     r"up to (?:two|one|three|\d)|se permite\w*|puede\w*)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-záéíóúñ]{3,}", re.IGNORECASE)
-STOP = {
-    "what",
-    "when",
-    "where",
-    "with",
-    "have",
-    "this",
-    "that",
-    "still",
-    "from",
-    "your",
-    "about",
-    "there",
-    "would",
-    "could",
-    "should",
-    "does",
-    "thinking",
-    "weekend",
-    "puedo",
-    "pueden",
-    "tengo",
-    "para",
-    "como",
-}
-# A few words residents use for the nouns documents use.
-SYNONYMS = {
+CONDITION: Final = re.compile(
+    r"\b(without|unless|except|other than|until|prior written|written (?:consent|approval|permission)|"
+    r"approv\w+|addendum|only (?:if|with|after)|sin|salvo|excepto)\b",
+    re.IGNORECASE,
+)
+HEDGE: Final = re.compile(
+    r"\b(?:usually|typically|generally|often|normally|in most cases|for example|for instance|e\.g\.|varies|"
+    r"vary|depends|depending|some (?:properties|communities|leases)|your lease (?:sets|says|states)|"
+    r"see your lease|check your lease|por lo general|normalmente)\b",
+    re.IGNORECASE,
+)
+"""A sentence that speaks in general ("usually the 1st") states no value to hold a document to."""
+_IF: Final = re.compile(r"\b(?:if|when|whether|unless|si|cuando)\b")
+_CLAUSE: Final = re.compile(r"[;:]|\s[-\u2013\u2014]\s|,\s+(?:but|and|while|however)\s+")
+_DOCUMENT: Final = re.compile(
+    r"\b(?:this|the|these|such)\s+"
+    r"(lease|agreement|rental agreement|lease agreement|addendum|policy|rules|handbook)\b",
+    re.IGNORECASE,
+)
+_CONTROLS: Final = re.compile(
+    r"\b(?:control|controls|govern|governs|prevail|prevails|take\w? precedence)\b", re.IGNORECASE
+)
+_NOT_TOPIC: Final = frozenset(
+    """pay paid paying get have keep use bring put make take give still now adopt adopting thinking weekend
+    need want like allowed allow permitted okay ever also just really puedo pueden podemos tener traer
+    pagar usar lugares one two this that weekend today tomorrow guys yall thing things stuff what rent rents
+    payment payments late charge charges fee fees month monthly lease apartment unit tenant resident landlord
+    office money time day days going gonna""".split()
+)
+_SYNONYMS: Final = {
     "dog": "pet",
-    "dogs": "pets",
+    "dogs": "pet",
     "cat": "pet",
-    "cats": "pets",
+    "cats": "pet",
     "puppy": "pet",
-    "visitas": "guest",
-    "visitantes": "guest",
-    "visitors": "guest",
-    "visitor": "guest",
-    "guests": "guest",
+    "pets": "pet",
     "perro": "pet",
     "mascota": "pet",
-    "mascotas": "pets",
+    "mascotas": "pet",
+    "visitas": "guest",
+    "visitantes": "guest",
+    "visitor": "guest",
+    "visitors": "guest",
+    "guests": "guest",
+    "estacionar": "park",
     "cheque": "check",
-    "cheques": "checks",
-    "personal": "check",
+    "cheques": "check",
+    "checks": "check",
+    "grills": "grill",
+    "parrilla": "grill",
+    "efectivo": "cash",
 }
+
+
+@dataclass(frozen=True)
+class Side:
+    """What one document says: the passage and its sentence, and the values compared."""
+
+    passage: PolicyPassage
+    sentence: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Conflict:
     topic: str
-    sources: tuple[str, str]
-    """The two documents that disagree (titles)."""
+    """The subject ("late_fee", "rent_due", ...) or "permission" for a yes-or-no disagreement."""
+    kind: str
+    """What was compared: "money/percent", "day_of_month", "time", "duration", "count" or "stance"."""
+    sides: tuple[Side, Side]
+    governing: Side | None = None
+    """A sentence saying which document controls where they differ, when one was found."""
+
+    @property
+    def sources(self) -> tuple[str, str]:
+        """The two documents that disagree (titles)."""
+        return self.sides[0].passage.citation.title, self.sides[1].passage.citation.title
 
 
-def _numbers_by_term(text: str) -> dict[tuple[str, str], set[str]]:
-    """{(term, kind): numbers}: the first money amount, percent and day count after each term."""
-    lowered = text.lower()
-    found: dict[tuple[str, str], set[str]] = {}
-    for term, words in TERMS.items():
+# -- typed values about a subject --------------------------------------------------------------------------
+
+
+def _subjects_asked(question: str) -> list[str]:
+    folded = fold(question)
+    return [t for t, words in _QUESTION_TERMS.items() if any(_mentions(folded, w) for w in words)]
+
+
+def _mentions(folded: str, word: str) -> bool:
+    return re.search(r"\b" + re.escape(word) + r"\b", folded) is not None
+
+
+def _term_positions(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, subject) of every subject word in a sentence, in order; longer words win overlaps."""
+    found: list[tuple[int, int, str]] = []
+    for subject, words in TERMS.items():
         for word in words:
-            for match in re.finditer(re.escape(word), lowered):
-                window = lowered[match.end() : match.end() + WINDOW]
-                for kind, value in _first_of_each_kind(window):
-                    found.setdefault((term, kind), set()).add(value)
-    return found
+            for m in re.finditer(r"\b" + re.escape(word) + r"\b", folded):
+                found.append((m.start(), m.end(), subject))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    kept: list[tuple[int, int, str]] = []
+    for item in found:
+        if not kept or item[0] >= kept[-1][1]:
+            kept.append(item)
+    return kept
 
 
-def _first_of_each_kind(window: str) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for number in _AMOUNT.finditer(window):
-        money, percent, days = number.groups()
-        kind, value = ("money", money) if money else ("percent", percent) if percent else ("days", days)
-        seen.setdefault(kind, value.replace(",", ""))
-    return list(seen.items())
+def _normal(value: Value, folded: str) -> str:
+    """A value's normal form with its rate ("1000/day" for "$10.00 per day") so flat meets flat only."""
+    per = _PER.match(folded[value.end : value.end + 24])
+    normal = f"{value.kind}:{value.normal}"
+    return f"{normal}/{per[1].split()[-1]}" if per else normal
 
 
-def _topic_words(question: str) -> set[str]:
-    words = {w.lower() for w in _WORD.findall(question)} - STOP
-    mapped = {alias for w in words for alias in SYNONYMS.get(w, ())}
-    return words | mapped | {w.rstrip("s") for w in words if len(w) > 4}
-
-
-def _stance(text: str, topic: set[str]) -> str | None:
-    """ "forbid" or "allow" for sentences that mention a topic word; None when neither is clear."""
-    stances = set()
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        lowered = sentence.lower()
-        if not any(w in lowered for w in topic):
+def subject_values(sentence: str, subject: str, kinds: tuple[str, ...]) -> list[str]:
+    """Normal forms of the values of `kinds` the sentence ties to `subject` (nearest subject word before
+    the value in the same clause; the first subject named after it, when none is before)."""
+    folded = fold(sentence)
+    terms = _term_positions(folded)
+    if not any(t[2] == subject for t in terms):
+        return []
+    out: list[str] = []
+    for value in values_in(sentence):
+        if value.kind not in kinds:
             continue
-        if FORBID.search(sentence):
-            stances.add("forbid")
-        elif ALLOW.search(sentence):
-            stances.add("allow")
-    return stances.pop() if len(stances) == 1 else None
+        before = [t for t in terms if t[1] <= value.start and not _CLAUSE.search(folded[t[1] : value.start])]
+        after = [t for t in terms if t[0] >= value.end and not _CLAUSE.search(folded[value.end : t[0]])]
+        owner = before[-1] if before else after[0] if after else None
+        if owner is not None and owner[2] == subject:
+            out.append(_normal(value, folded))
+    return out
 
 
-def find_conflict(question: str, passages: Sequence[PolicyPassage], *, depth: int = 4) -> Conflict | None:
-    """The first disagreement between two different documents among the top `depth` passages."""
-    top = list(passages[:depth])
-    topic = _topic_words(question)
-    asked_terms = {t for t, words in TERMS.items() if any(w in question.lower() for w in words)}
-    for i, a in enumerate(top):
-        for b in top[i + 1 :]:
-            if a.citation.title == b.citation.title:
-                continue
-            numbers_a, numbers_b = _numbers_by_term(a.text), _numbers_by_term(b.text)
-            for key in set(numbers_a) & set(numbers_b):
-                if asked_terms and key[0] not in asked_terms:
-                    continue
-                if not numbers_a[key] & numbers_b[key]:
-                    return Conflict(key[0], (a.citation.title, b.citation.title))
-            stance_a, stance_b = _stance(a.text, topic), _stance(b.text, topic)
-            if stance_a and stance_b and stance_a != stance_b:
-                return Conflict("permission", (a.citation.title, b.citation.title))
+def _sentences(passage: PolicyPassage) -> list[str]:
+    """The passage's sentences that state something outright (not "usually", "for example"); a list
+    item keeps the line that introduces it ("We accept the following: - Personal check.")."""
+    out: list[str] = []
+    lead = ""
+    for line in passage.text.split("\n"):
+        item = LIST_ITEM.match(line) is not None
+        for sentence in split_sentences(line):
+            if not HEDGE.search(sentence):
+                out.append(f"{lead} {sentence}" if item and lead else sentence)
+        if not item:
+            lead = line.strip() if line.rstrip().endswith(":") else ""
+    return out
+
+
+def _value_sides(
+    passages: Sequence[PolicyPassage], subject: str, kinds: tuple[str, ...]
+) -> dict[str, list[Side]]:
+    """Per document title, the sentences stating values of `kinds` about `subject`."""
+    by_title: dict[str, list[Side]] = {}
+    for passage in passages:
+        for sentence in _sentences(passage):
+            values = subject_values(sentence, subject, kinds)
+            if values:
+                by_title.setdefault(passage.citation.title, []).append(Side(passage, sentence, tuple(values)))
+    return by_title
+
+
+def _value_conflict(question: str, passages: Sequence[PolicyPassage]) -> Conflict | None:
+    kinds = asked_kinds(question)
+    for subject in _subjects_asked(question):
+        asked = next((k for k in kinds if k in _COMPARED), None) or _NATURAL_KIND.get(subject)
+        if asked is None or (kinds[0] in ("yesno", "procedure") and not _states_value(question)):
+            continue
+        for value_kinds in _COMPARED[asked]:
+            sides = _value_sides(passages, subject, value_kinds)
+            titles = list(sides)
+            for i, a in enumerate(titles):
+                for b in titles[i + 1 :]:
+                    if _disjoint(sides[a], sides[b]):
+                        return Conflict(subject, "/".join(value_kinds), (sides[a][0], sides[b][0]))
     return None
+
+
+def _states_value(question: str) -> bool:
+    """ "is the late fee $100 now?": a yes-or-no question about a value compares values."""
+    return bool(values_in(question))
+
+
+def _disjoint(a: list[Side], b: list[Side]) -> bool:
+    """Both documents state values and none is shared, comparing flat with flat and rate with rate."""
+    values_a = {v for side in a for v in side.values}
+    values_b = {v for side in b for v in side.values}
+    rates_a = {v.partition("/")[2] for v in values_a}
+    rates_b = {v.partition("/")[2] for v in values_b}
+    common_rates = rates_a & rates_b
+    if not common_rates:
+        return False
+    return all(
+        not {v for v in values_a if v.partition("/")[2] == rate}
+        & {v for v in values_b if v.partition("/")[2] == rate}
+        for rate in common_rates
+    )
+
+
+# -- yes or no ---------------------------------------------------------------------------------------------
+
+
+def _topic_words(question: str) -> list[frozenset[str]]:
+    """What a yes-or-no question is about: its content words that are not verbs of asking or paying, each
+    with the documents' noun for it ("dog" -> {"dog", "pet"}, "visitas" -> {"visita", "guest"})."""
+    words = [
+        w for w in re.findall(r"[a-z]{3,}", fold(question)) if w not in STOPWORDS and w not in _NOT_TOPIC
+    ]
+    groups: list[frozenset[str]] = []
+    for w in words:
+        group = frozenset({stem(w), *([stem(_SYNONYMS[w])] if w in _SYNONYMS else [])})
+        if not any(group & g for g in groups):
+            groups.append(group)
+    return groups
+
+
+def stance(sentence: str, topic: Sequence[frozenset[str]], *, every: bool = False) -> str | None:
+    """ "forbid" when the clause naming a topic word forbids outright, "allow" when it allows (a
+    conditional "not without ..." allows, and so does a plain statement naming every topic: "guests park
+    in spaces marked VISITOR"), None when it names no topic word (with `every`, not all of them) or says
+    neither."""
+    for clause in _CLAUSE.split(sentence):
+        lowered = fold(clause)
+        named = [any(re.search(r"\b" + re.escape(w), lowered) for w in group) for group in topic]
+        if not any(named) or (every and not all(named)):
+            continue
+        if FORBID.search(clause):
+            return "allow" if CONDITION.search(clause) else "forbid"
+        if ALLOW.search(clause):
+            return "allow"
+        if all(named) and not _IF.search(lowered):
+            return "allow"  # "guests park in spaces marked VISITOR", "- Personal check."
+    return None
+
+
+def _stance_conflict(question: str, passages: Sequence[PolicyPassage]) -> Conflict | None:
+    if "yesno" not in asked_kinds(question):
+        return None
+    topic = _topic_words(question)
+    if not topic:
+        return None
+    by_title: dict[str, dict[str, Side]] = {}
+    for passage in passages:
+        for sentence in _sentences(passage):
+            found = stance(sentence, topic)
+            if found is not None:
+                by_title.setdefault(passage.citation.title, {}).setdefault(
+                    found, Side(passage, sentence, (found,))
+                )
+    titles = [t for t, stances in by_title.items() if len(stances) == 1]  # a document of one mind
+    for i, a in enumerate(titles):
+        for b in titles[i + 1 :]:
+            (stance_a, side_a), (stance_b, side_b) = (
+                next(iter(by_title[a].items())),
+                next(iter(by_title[b].items())),
+            )
+            if stance_a != stance_b:
+                return Conflict("permission", "stance", (side_a, side_b))
+    return None
+
+
+_NEGATIVE_QUESTION = re.compile(
+    r"\b(?:not|prohibited|banned|forbidden|illegal|against the rules|no|isn'?t|aren'?t|can'?t|cannot)\b"
+)
+_OBLIGATION_QUESTION = re.compile(
+    r"\b(?:have to|has to|must|required|need to|needs to|obligated|tengo que|hay que)\b"
+)
+_OBLIGATION = re.compile(
+    r"\b(?:must|shall|is required|are required|will be required|required to|responsible for)\b", re.I
+)
+_NO_OBLIGATION = re.compile(
+    r"\b(?:not required|need not|does not have to|do not have to|is not required|optional)\b", re.I
+)
+
+
+def polarity(question: str, sentence: str) -> str | None:
+    """ "yes" or "no" as the sentence answers a yes-or-no question, when it does so outright: a rule that
+    allows or forbids the thing asked, or an obligation asked about ("do I have to ..."). None when the
+    sentence is conditional, says neither, or the question is put in the negative ("is smoking not ...")."""
+    folded = fold(question)
+    if asked_kinds(question)[0] != "yesno" or _NEGATIVE_QUESTION.search(folded):
+        return None
+    topic = _topic_words(question)
+    lowered = fold(sentence)
+    if not topic or not all(any(re.search(r"\b" + re.escape(w), lowered) for w in g) for g in topic):
+        return None  # a yes or no only for a sentence about everything the question names
+    if _OBLIGATION_QUESTION.search(folded):
+        if _NO_OBLIGATION.search(sentence):
+            return "no"
+        return "yes" if _OBLIGATION.search(sentence) and not CONDITION.search(sentence) else None
+    found = stance(sentence, topic, every=True)
+    if found == "forbid":
+        return "no"
+    if found == "allow" and not CONDITION.search(sentence) and not _IF.search(fold(sentence)):
+        return "yes"
+    return None
+
+
+# -- which governs -----------------------------------------------------------------------------------------
+
+
+def governing_clause(passages: Sequence[PolicyPassage]) -> Side | None:
+    """The first sentence that says which document controls where documents differ."""
+    for passage in passages:
+        for sentence in _sentences(passage):
+            if PRECEDENCE.search(sentence):
+                return Side(passage, sentence, ())
+    return None
+
+
+def governs(side: Side) -> str | None:
+    """The kind of document the precedence sentence says controls ("lease", "rules", ...): the one named
+    last before "shall control" ("if the Rules conflict with this Lease, this Lease shall control")."""
+    verb = _CONTROLS.search(side.sentence)
+    if verb is None:
+        return None
+    named = [m[1].lower() for m in _DOCUMENT.finditer(side.sentence, 0, verb.start())]
+    return named[-1] if named else None
+
+
+def find_conflict(
+    question: str,
+    passages: Sequence[PolicyPassage],
+    *,
+    precedence: Sequence[PolicyPassage] = (),
+    depth: int = 4,
+) -> Conflict | None:
+    """The first disagreement between two documents among the top `depth` passages on what was asked,
+    with the sentence that says which document governs when `precedence` (or the passages) hold one."""
+    top = list(passages[:depth])
+    if len({p.citation.title for p in top}) < 2:
+        return None
+    conflict = _value_conflict(question, top) or _stance_conflict(question, top)
+    if conflict is None:
+        return None
+    governing = governing_clause([*precedence, *top])
+    return Conflict(conflict.topic, conflict.kind, conflict.sides, governing)

@@ -10,24 +10,16 @@ heading line fit in MiniLM's 256 WordPiece tokens, so the dense index sees all o
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
 import tiktoken
 
 from app.knowledge.constants import CHUNK_OVERLAP_TOKENS, CHUNK_TOKENS
+from app.knowledge.sentences import LIST_ITEM, sentence_spans, split_sentences
 from ingest.sections import Line, Section
 
-_MARKER = r"\(?(?:\d{1,2}|[a-zA-Z]|[ivx]{2,4})[.)]"
-"""A list marker: "1.", "2)", "(a)", "b.", "iv." (but not "5th." at the start of a wrapped line)."""
-_LIST_ITEM = re.compile(rf"^(?:[-*\u2022\u25aa]|{_MARKER})\s")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[$]?[A-Z0-9])")
-_LIST_MARKER = re.compile(rf"^{_MARKER}$")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){1,3}|\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Ave|Blvd|Rd|Ste|Apt|Inc|Co|Corp|Ltd|Jr|Sr|vs|etc|"
-    r"approx|Sec|Secs|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.)$"
-)
+__all__ = ["Chunk", "Chunker", "sentence_spans", "split_sentences"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +59,7 @@ def _paragraphs(section: Section) -> list[_Paragraph]:
     """Join wrapped lines into paragraphs; a list item or table row starts a paragraph of its own."""
     groups: list[list[Line]] = []
     for line in section.lines:
-        starts_new = not groups or bool(_LIST_ITEM.match(line.text)) or " | " in line.text
+        starts_new = not groups or bool(LIST_ITEM.match(line.text)) or " | " in line.text
         if starts_new or " | " in groups[-1][-1].text:
             groups.append([line])
         else:
@@ -80,25 +72,6 @@ def _paragraphs(section: Section) -> list[_Paragraph]:
         text = " ".join(line.text for line in group)
         paragraphs.append(_Paragraph(text, starts, [line.page for line in group]))
     return paragraphs
-
-
-def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of a paragraph; see `split_sentences`."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        candidate = paragraph[start : match.start()].rstrip()
-        if _ABBREVIATION.search(candidate.rstrip("\"')]")) or _LIST_MARKER.match(candidate):
-            continue
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(paragraph)))
-    return [(a, b) for a, b in spans if paragraph[a:b].strip()]
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of a paragraph, not fooled by 'a.m.', 'No. 4', 'U.S.' or '4.2'."""
-    return [paragraph[start:end].strip() for start, end in sentence_spans(paragraph)]
 
 
 def _join(units: list[_Unit]) -> str:

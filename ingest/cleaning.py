@@ -2,7 +2,9 @@
 
 Keeps the line structure (section detection reads lines) but removes what a reader skips: running
 page headers and footers, page numbers, words hyphenated across line breaks, odd whitespace and
-compatibility characters (ligatures, non-breaking spaces, soft hyphens).
+compatibility characters (ligatures, non-breaking spaces, soft hyphens). It also mends two things PDF
+text extraction does to justified and typeset text: a paragraph that comes out one word per line, and a
+superscript ordinal or a comma set on a line of its own ("THE 5\nTH\n, ANY PAYMENT").
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\ufeff]")
 _HYPHENATED = re.compile(r"([A-Za-z])-\n([a-z])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _DIGITS = re.compile(r"\d+")
+#: Consecutive one-word lines that are one paragraph extracted word by word.
+WORD_RUN = 4
+_ORDINAL_SUFFIX = re.compile(r"^(?:st|nd|rd|th)$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE)
 
 
@@ -73,8 +78,41 @@ def strip_running_lines(pages: list[Page]) -> list[Page]:
     return cleaned
 
 
+def mend_lines(text: str) -> str:
+    """Rejoin runs of `WORD_RUN` or more one-word lines into one line; put a superscript ordinal ("ST",
+    "TH") back after its number and a line that starts with a comma or semicolon back on the line before."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= WORD_RUN:
+            out.append(" ".join(run))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for line in text.split("\n"):
+        if _ORDINAL_SUFFIX.match(line) and (run or (out and out[-1][-1:].isdigit())):
+            if run:
+                run[-1] = f"{run[-1]} {line}"
+            else:
+                out[-1] = f"{out[-1]} {line}"
+            continue
+        if line and " " not in line:
+            run.append(line)
+            continue
+        flush()
+        if line.startswith((",", ";")) and out and out[-1]:
+            out[-1] = f"{out[-1]}{line}"
+        else:
+            out.append(line)
+    flush()
+    return "\n".join(out)
+
+
 def clean_pages(pages: list[Page]) -> list[Page]:
-    """Normalise, strip running headers and footers, then join hyphenated words, page by page."""
+    """Normalise, strip running headers and footers, then join hyphenated words and mend lines that
+    extraction broke, page by page."""
     normalized = [Page(page.number, normalize_text(page.text)) for page in pages]
     stripped = strip_running_lines(normalized)
-    return [Page(page.number, normalize_text(dehyphenate(page.text))) for page in stripped]
+    return [Page(page.number, normalize_text(mend_lines(dehyphenate(page.text)))) for page in stripped]

@@ -4,7 +4,8 @@ Documents that declare headings (Markdown `#` lines; Word heading styles, which 
 as `#` lines) are split on those alone. Other text (PDF, plain text) is split on the headings a
 lease or policy uses:
 
-- numbered clauses: "4. RENT", "4.2 Late Charges. If rent is not ...", "12.1 Renewal";
+- numbered clauses: "4. RENT", "4.2 Late Charges. If rent is not ...", "12.1 Renewal", and sub-clauses
+  without a title ("12.3 Tenant shall pay ...", kept as "12.3");
 - "Section 5.", "SECTION 5 - RETURNED PAYMENTS", "Article IV: Utilities";
 - ALL-CAPS lines: "SECURITY DEPOSIT".
 
@@ -139,8 +140,12 @@ def detect_heading(line: str, *, last_number: tuple[int, ...] | None = None) -> 
     if match := _NUMBERED.match(line):
         number = _number(match["num"])
         split = _split_inline(match["rest"])
-        if split is None or not _moves_forward(number, last_number):
+        if not _moves_forward(number, last_number):
             return None
+        if split is None:
+            # "12.3 Tenant shall pay ...": a sub-clause with no title of its own still starts a clause, so
+            # its number is kept for citations. A single number ("3. Residents must ...") may be a list item.
+            return Heading(match["num"], len(number), number, match["rest"]) if len(number) >= 2 else None
         separator = ". " if len(number) == 1 else " "
         return Heading(f"{match['num']}{separator}{split[0]}", len(number), number, split[1])
     text = line.rstrip(":")

@@ -67,3 +67,21 @@ def open_dispute(session: Session, lease_id: int) -> Dispute | None:
 
 def active_plan(session: Session, lease_id: int) -> PaymentPlan | None:
     return session.scalars(_ACTIVE_PLAN, {"lease_id": lease_id}).first()
+
+
+def _unit_key(unit: str) -> str:
+    return "".join(c for c in unit.upper() if c.isalnum()).lstrip("0")
+
+
+def names_another_unit(ctx: ResidentContext, units: list[str]) -> bool:
+    """Whether a message's unit mentions ("4B", "210") name a unit other than the resident's own.
+
+    Scoping is the tools' job: the planner reads units from the message, only this compares them with the
+    lease. With no account to compare against, any unit named is someone else's.
+    """
+    if not units:
+        return False
+    with ctx.sessions() as session:
+        account = load_account(session, ctx)
+        own = _unit_key(account.lease.unit.number) if account is not None else None
+    return any(_unit_key(unit) != own for unit in units)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
+from app.knowledge.retrieval import Passage
 from app.models import Property
 from tools.account import load_account
 from tools.context import ResidentContext
 from tools.results import Citation, ToolArgs, ToolResult
+
+PRECEDENCE_QUERY = "conflict inconsistent between lease rules policy control govern prevail precedence"
+PRECEDENCE = re.compile(
+    r"\b(?:conflict\w*|inconsisten\w*|discrepanc\w*)\b[^.]{0,240}?\b(?:control|govern|prevail|precedence|supersede)"
+    r"|\b(?:control|govern|prevail|precedence)\w*\b[^.]{0,160}?\b(?:conflict\w*|inconsisten\w*|discrepanc\w*)\b"
+    r"|\border of precedence\b",
+    re.IGNORECASE,
+)
+"""A sentence that says which document controls where they differ."""
 
 
 class SearchPoliciesArgs(ToolArgs):
@@ -24,6 +36,9 @@ class PolicyPassage(BaseModel):
 class PolicySearchResult(ToolResult):
     property_name: str | None = None
     passages: list[PolicyPassage] = []
+    precedence: list[PolicyPassage] = []
+    """Passages that say which document controls where documents differ (an order-of-precedence
+    clause), looked up beside every search so a conflict can be answered with what the lease says."""
 
 
 def search_policies(ctx: ResidentContext, args: SearchPoliciesArgs) -> PolicySearchResult:
@@ -40,17 +55,21 @@ def search_policies(ctx: ResidentContext, args: SearchPoliciesArgs) -> PolicySea
             prop = session.query(Property).filter_by(code=property_code).first()
             property_name = prop.name if prop else None
     passages = ctx.retriever.retrieve(args.query, property_code=property_code, k=4)
+    # Lexical only (BM25, well under a millisecond): the clause's words are fixed, no embedding needed.
+    precedence = ctx.retriever.retrieve(PRECEDENCE_QUERY, property_code=property_code, k=3, mode="lexical")
     return PolicySearchResult(
         property_name=property_name,
-        passages=[
-            PolicyPassage(
-                text=p.text,
-                score=p.score,
-                doc_type=p.doc_type,
-                citation=Citation(title=p.title, section=p.section, page=p.page, source=p.source),
-            )
-            for p in passages
-        ],
+        passages=[_passage(p) for p in passages],
+        precedence=[_passage(p) for p in precedence if PRECEDENCE.search(p.text)],
         ok=bool(passages),
         note=None if passages else "nothing in the documents answers that",
+    )
+
+
+def _passage(p: Passage) -> PolicyPassage:
+    return PolicyPassage(
+        text=p.text,
+        score=p.score,
+        doc_type=p.doc_type,
+        citation=Citation(title=p.title, section=p.section, page=p.page, source=p.source),
     )

@@ -300,6 +300,7 @@ def escalate_turn(state: AssistantState, runtime: Runtime[AssistantContext]) -> 
     keep_answer = reason in (
         EscalationReason.HARDSHIP_BEYOND_POLICY,
         EscalationReason.PLAN_REVIEW,
+        EscalationReason.CONFLICTING_DOCUMENTS,  # the answer quotes both documents; staff confirm which
     ) and turn.get("draft")
     turn["draft"] = f"{turn['draft']} {message}" if keep_answer else message
     return {"turn": turn}

@@ -26,6 +26,7 @@ from agents.intents import ESCALATING, Intent
 from agents.offline import IntentClassifier, IntentPrediction, Slots, extract_slots
 from agents.planners.base import PlanStep, ToolCall
 from app.formatting import money
+from tools.account import names_another_unit
 from tools.escalation import EscalationReason
 from tools.ledger import PaymentStatusResult
 from tools.plans import PlanProposal
@@ -121,6 +122,34 @@ NEEDS_ACCOUNT = {
     Intent.PROMISE_TO_PAY,
 }
 
+OTHER_ACCOUNT = re.compile(
+    r"(?i)\b(?:(?:credit|debit|gift|store)\s*card|bank|checking|savings|car|auto|student|phone|cell|cable|"
+    r"internet|netflix|spotify|medical|hospital|doctor|tax|irs)\s+(?:balance|bill|loan|debt|statement|limit|"
+    r"account\s+balance)\b"
+    r"|\b(?:power|electric|electricity|gas|phone|cable|internet|water)\s+company\b"
+    r"|\b(?:owe|pay|balance)\s+(?:on|for|to|in)\s+(?:my\s+|the\s+)?(?:car|truck|(?:credit|debit|gift|store)\s+card|"
+    r"bank|student\s+loans?|"
+    r"irs|taxes|phone|doctor|hospital)\b"
+    r"|\b(?:car|auto|student|personal|payday)\s+(?:loan|payment)s?\b"
+)
+"""A bill or account that is not the lease's ("my credit card balance", "the late fee on my electric bill with
+the power company", "what do I owe on my car"): out of scope, never answered with the resident's figures."""
+QUESTION = re.compile(
+    r"(?i)\?\s*$|^\s*(?:who|what|whats|when|where|which|how|can|could|do|does|is|are|will|would|should|am|may)\b"
+    r"|^\s*(?:qui[eé]n|qu[eé]|cu[aá]ndo|d[oó]nde|c[oó]mo|cu[aá]nto|puedo|se puede)\b"
+)
+"""A message put as a question (not a complaint or a demand)."""
+MIN_QUESTION_WORDS = 3
+
+
+def asks_question(text: str) -> bool:
+    """Put as a question, in at least three words ("lksjd fjfj ???" is not one)."""
+    return QUESTION.search(text) is not None and len(re.findall(r"[^\W\d_]{2,}", text)) >= MIN_QUESTION_WORDS
+
+
+RENT_WORDS = re.compile(r"(?i)\b(?:rent|lease|apartment|unit|deposit|renta|alquiler|contrato)\b")
+ACCOUNT_READINGS = frozenset({*NEEDS_ACCOUNT, Intent.DISPUTE, Intent.HOW_TO_PAY})
+"""Readings that would answer with an account's figures: a unit named in one must be the resident's own."""
 
 CLAUSE_MIN = 0.5
 """How sure the classifier must be of one question of a several-question message to answer it too."""
@@ -197,13 +226,26 @@ class OfflinePlanner:
         follow_up = _follow_up(prediction, slots, state)
         intent = Intent(state.get("last_intent") or "") if follow_up else prediction.intent
         step.intent, step.intents = intent.value, [intent.value]
-        if slots.other_person and not triggered and not _clear_emergency(prediction):
+        other = slots.other_person or (
+            intent in ACCOUNT_READINGS and names_another_unit(ctx.tools, slots.unit_mentions)
+        )
+        if other and not triggered and not _clear_emergency(prediction):
             step.direct = "other_resident"  # a polite refusal; the tools could not look anyway
+            return step
+        if (
+            intent in ACCOUNT_READINGS
+            and OTHER_ACCOUNT.search(text)
+            and not RENT_WORDS.search(text)
+            and not triggered
+        ):
+            step.intent, step.intents = Intent.OUT_OF_SCOPE.value, [Intent.OUT_OF_SCOPE.value]
+            step.direct = "out_of_scope"  # another creditor's bill: never the resident's own figures
             return step
         if slots.refund_request and not triggered and intent in REFUND_READINGS and not WAIVER.search(text):
             step.escalate = EscalationReason.REFUND_REQUEST.value  # only staff send money back
             return step
         own = ctx.tools.resident_id is not None and not triggered and not slots.contests
+        as_asked = False
         if own and slots.paid_claim and intent in CLAIM_READINGS:
             if (state.get("last_slots") or {}).get("paid_claim"):  # they saw their payments, still say so
                 step.escalate = EscalationReason.DISPUTE.value
@@ -214,8 +256,21 @@ class OfflinePlanner:
             step.intent, step.intents = intent.value, [intent.value]
         elif intent in ESCALATING or triggered or (prediction.escalate and not follow_up):
             reason = ESCALATION_FOR.get(intent) if intent in ESCALATING else None
-            step.escalate = (reason or _escalating_reason(prediction)).value
-            return step
+            fitting = fitting_reason(reason, prediction, text)
+            if fitting is None and not triggered and asks_question(text):
+                # An information question whose words bear out no escalation ("who pays if i lock myself
+                # out", "how many days do i have after a delinquency notice"): the documents answer it.
+                intent = Intent.POLICY_QUESTION if intent in ESCALATING else intent
+                step.intent, step.intents = intent.value, [intent.value]
+                as_asked = True  # a question for the documents: no clarifying question, no runner-ups
+            else:
+                fallback = (
+                    EscalationReason.MISUNDERSTOOD
+                    if state.get("misunderstandings", 0) >= 1
+                    else EscalationReason.REQUESTED_PERSON
+                )
+                step.escalate = (fitting or fallback).value
+                return step
         if WAIVER.search(text):
             step.escalate = EscalationReason.DISPUTE.value  # waivers are staff's decision, never ours
             return step
@@ -224,15 +279,16 @@ class OfflinePlanner:
             return step
         alternatives = [i for i in _ranked(prediction) if i not in DIRECT and i not in ESCALATING][:2]
         both = sum(prediction.probabilities.get(i, 0.0) for i in alternatives) >= BOTH_MIN
-        if prediction.ambiguous and not follow_up and not both:
+        anonymous = ctx.tools.resident_id is None  # property questions: the documents answer every reading
+        if prediction.ambiguous and not follow_up and not both and not anonymous and not as_asked:
             if state.get("misunderstandings", 0) >= 1:
                 step.escalate = EscalationReason.MISUNDERSTOOD.value
                 return step
             if len(alternatives) == 2:
                 step.clarify = [alternatives[0].value, alternatives[1].value]
                 return step
-        intents = [intent, *self._secondary(prediction, intent)]
-        if not follow_up:
+        intents = [intent] if as_asked else [intent, *self._secondary(prediction, intent)]
+        if not follow_up and not as_asked:
             intents = _unique([*intents, *self._asked_apart(reading.parts)])
         if prediction.ambiguous and both and not follow_up:  # clearly about these two: answer both
             intents = _unique([*(i for i in alternatives if i not in ACTS or i is intent), *intents])
@@ -450,11 +506,91 @@ def _ranked(prediction: IntentPrediction) -> list[Intent]:
     return [i for i, _ in sorted(prediction.probabilities.items(), key=lambda kv: -kv[1])]
 
 
-def _escalating_reason(prediction: IntentPrediction) -> EscalationReason:
-    for intent in _ranked(prediction):
-        if intent in ESCALATION_FOR:
-            return ESCALATION_FOR[intent]
-    return EscalationReason.REQUESTED_PERSON
+#: What a message must say for staff to be told it is about this: a reason the words do not bear out sends
+#: staff to the wrong queue and tells the resident something untrue ("I've sent this to a manager" for a
+#: lock-out fee; "to review the charge" for a renewal offer).
+REASON_CUES: dict[EscalationReason, re.Pattern[str]] = {
+    EscalationReason.DISCRIMINATION: re.compile(
+        r"(?i)\b(?:discriminat\w*|race|racis\w*|racial|black|white|hispanic|latin[oa]|asian|immigra\w*|"
+        r"religio\w*|muslim|jewish|christian|church|disab\w*|wheelchair|handicap\w*|service\s+animal|"
+        r"emotional\s+support|accommodation|pregnan\w*|kids|children|familial|gay|lesbian|trans\w*|sexual|"
+        r"gender|sex|national\s+origin|accent|english|because\s+(?:i'?m|i\s+am|we'?re|of\s+my)|fair\s+housing|"
+        r"treat\w*\s+(?:me\s+)?differently|singled?\s+out|prejudic\w*|discrimin\w*|raza|religion|"
+        r"discapacidad|embarazada|ni[nñ]os|inmigrante\w*|trat\w*\s+diferente|por\s+ser)\b"
+    ),
+    EscalationReason.LEGAL: re.compile(
+        r"(?i)\b(?:evict\w*|court|lawyer|attorney|sue|sued|suing|lawsuit|legal\w*|illegal\w*|law|laws|judge|"
+        r"sheriff|summons|writ|bankrupt\w*|notice\s+to\s+(?:quit|vacate|pay)|pay\s+or\s+quit|"
+        r"\d+[- ]day\s+notice|"
+        r"rights|tenant\s+union|housing\s+authority|code\s+enforcement|small\s+claims|collections?\s+agency|"
+        r"credit\s+report\w*|desaloj\w*|abogad[oa]|corte|demanda\w*|ley|legal)\b"
+    ),
+    EscalationReason.EMERGENCY: re.compile(
+        r"(?i)\b(?:fire|smoke|smoking\s+outlet|gas|carbon|flood\w*|pouring|leak\w*|burst|sparks?|electrocut\w*|"
+        r"no\s+heat|freezing|sewage|break-?in|broke\s+in|intruder|someone\s+(?:is\s+)?in\s+my|hurt|injur\w*|"
+        r"bleed\w*|unconscious|weapon|gun|knife|attack\w*|threat\w*|danger\w*|unsafe|emergency|911|help\s+now|"
+        r"locked\s+in|trapped|fuego|incendio|humo|inundaci\w*|fuga|emergencia|peligro)\b"
+    ),
+    EscalationReason.ABUSE: re.compile(
+        r"(?i)\b(?:stupid|idiot\w*|useless|dumb|moron|hate\s+you|shut\s+up|f+u+c+k\w*|shit\w*|damn|crap|"
+        r"bitch\w*|ass|asshole|bastard|kill|hurt\s+you|smash|break\s+(?:your|every)|burn|beat|threat\w*|"
+        r"come\s+down\s+there|idiota|estupid\w*|pendej\w*|mierda|chinga\w*)\b|\bf[*#@!]{2,}|\*{3}"
+    ),
+    EscalationReason.REQUESTED_PERSON: re.compile(
+        r"(?i)\b(?:talk|speak|call|phone|person|human|someone|somebody|manager|agent|representative|rep|staff|"
+        r"office|real|landlord|llam\w*|persona|hablar|gerente|alguien)\b"
+    ),
+    EscalationReason.DISPUTE: re.compile(
+        r"(?i)\b(?:wrong\w*|mistake\w*|error|incorrect|overcharg\w*|shouldn'?t|should\s+not|not\s+fair|unfair|"
+        r"dispute\w*|contest\w*|waive\w*|remove|never|didn'?t|did\s+not|not\s+paying|won'?t\s+pay|refuse\w*|"
+        r"bogus|ridiculous|scam|twice|double\s+charg\w*|already\s+paid|paid\s+(?:it\s+)?already|not\s+mine|"
+        r"not\s+my\s+fault|take\s+(?:that|it|this)\b.{0,20}\boff|injust\w*|no\s+debo|nunca|equivoc\w*|"
+        r"ya\s+pagu\w*|no\s+es\s+justo|no\s+voy\s+a\s+pagar|est[aá]\s+mal|a\s+tiempo|"
+        r"(?:wasn'?t|weren'?t|isn'?t|aren'?t|not|didn'?t\s+get)\s+(?:charged|billed))\b"
+    ),
+}
+THREAT = re.compile(
+    r"(?i)\b(?:smash\w*|kill|hurt\s+(?:you|someone|somebody)|burn\s+(?:it|this|the|your)|beat\s+(?:you|up)|"
+    r"break\s+(?:your|every)|come\s+down\s+there\s+and|te\s+voy\s+a|los\s+voy\s+a)\b"
+)
+LEASE_TERMS = re.compile(
+    r"(?i)\b(?:renew\w*|renovaci\w*|renovar|new\s+lease|lease\s+terms?|rent\s+increase|increase\w*)\b"
+)
+LEDGER_CHARGE = re.compile(
+    r"(?i)\b(?:charged|charge\s+on|billed|late\s+fee|balance|ledger|statement|cargo)\b"
+)
+
+
+def fitting_reason(
+    reason: EscalationReason | None, prediction: IntentPrediction, text: str
+) -> EscalationReason | None:
+    """The escalation reason the message bears out: the top escalating reading when its words say so, else
+    the next escalating reading that does; None when none does (a plain request for a person, unless the
+    message is a question the documents can answer). A renewal or lease-terms question is not a charge
+    dispute unless it names a charge on the account. A request for a person needs no cue unless it is put
+    as a question ("locked out again, how much do you charge to let me in" asks the documents)."""
+    if THREAT.search(text):
+        return EscalationReason.ABUSE  # a threat to staff or property outranks the charge it is about
+    ranked = [reason] if reason is not None else []
+    ranked += [
+        ESCALATION_FOR[i]
+        for i in _ranked(prediction)
+        if i in ESCALATION_FOR and ESCALATION_FOR[i] not in ranked
+    ]
+    for candidate in ranked:
+        cue = REASON_CUES.get(candidate)
+        if (
+            candidate is EscalationReason.DISPUTE
+            and LEASE_TERMS.search(text)
+            and not LEDGER_CHARGE.search(text)
+        ):
+            continue
+        asked_for_person = candidate is reason is EscalationReason.REQUESTED_PERSON and not asks_question(
+            text
+        )
+        if cue is None or cue.search(text) or asked_for_person:
+            return candidate
+    return None
 
 
 def _dedupe(calls: list[ToolCall]) -> list[ToolCall]:

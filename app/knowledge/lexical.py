@@ -114,8 +114,9 @@ contrato arrendamiento: lease
 renovar: renew renewal
 renovacion: renewal
 terminar cancelar: terminate
-mudar mudanza: move
-aviso: notice
+mudar mudanza mudo mudarme mudarse mudamos: move
+aviso avisar avise: notice
+anticipacion antelacion: advance notice
 entrar: entry enter
 inquilino: resident
 dueno propietario: landlord
@@ -160,6 +161,9 @@ fee fees: fee charge
 bounce bounced bounces: bounced returned
 nsf: nsf returned insufficient funds
 evict eviction evicted: eviction default
+dog dogs: dog pet
+cat cats: cat pet
+puppy kitten: pet
 """
 
 

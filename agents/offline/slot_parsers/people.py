@@ -2,9 +2,11 @@
 
 `other_person` is a hint for the tools, which enforce scoping whatever it says. It is set when:
 
-- a neighbour or another resident is mentioned in a sentence about money or with their unit ("how
-  much does my neighbor in 4B owe", "is my neighbor behind on rent", "cuanto debe mi vecino", "list
-  every resident who owes"; not "my neighbors are nice. how much do I owe?");
+- a neighbour, another resident or someone placed elsewhere is mentioned in a sentence about money or
+  with their unit ("how much does my neighbor in 4B owe", "is my neighbor behind on rent", "cuanto debe
+  mi vecino", "list every resident who owes", "how much does my friend in building C owe"; not "my
+  neighbors are nice. how much do I owe?", nor "i got charged a lockout fee and my neighbor wasn't",
+  which is about the resident's own charge);
 - someone is asked about in the third person: "how much does John Smith owe", "what does he owe",
   "did Maria pay", "cuanto debe Juan";
 - a unit is the subject ("what does unit 12 owe", "unit 12's balance", "is apt 3C behind");
@@ -46,6 +48,17 @@ _THIRD_PARTY: Final = re.compile(
     r"the\s+(?:guy|lady|man|woman|people|family|tenants?|residents?)\s+(?:in|upstairs|downstairs|next\s+door|"
     r"across)|(?:el|la|los|las)\s+(?:senora|senor|muchacho|muchacha)?\s*(?:del|de\s+al\s+lado|de\s+arriba|"
     r"de\s+abajo))\b"
+)
+#: Someone placed elsewhere: "my friend in building C", "my cousin who lives in 4B".
+_SOMEONE_ELSEWHERE: Final = re.compile(
+    r"\b(?:friend|cousin|sister|brother|aunt|uncle|niece|nephew|co-?worker|boss|girl|guy|lady|man|woman|family)\s+"
+    r"(?:who\s+lives\s+)?(?:in|from|at|over\s+in)\s+(?:building|bldg|unit|apt|apartment|#|\d)"
+)
+#: The resident telling of a charge on their own account ("i got charged ... my neighbor wasn't"): a
+#: comparison with a neighbour, not a question about the neighbour's account.
+_OWN_CHARGE: Final = re.compile(
+    r"\b(?:i\s+(?:got|was|am|have\s+been|been|just\s+got)\s+(?:charged|billed)|charged\s+me|billed\s+me|"
+    r"on\s+my\s+(?:bill|account|ledger|statement))\b"
 )
 _MONEY_CONTEXT: Final = re.compile(
     r"\b(?:owes?|owed|owing|pay|paid|pays|paying|balance|account|acct|ledger|rent|behind|late|charges?|fees?|"
@@ -121,8 +134,10 @@ def find_units(text: str) -> list[str]:
 
 def mentions_other_person(folded: str) -> bool:
     """Whether the message asks about someone else's account or unit (see the module docstring)."""
+    own_charge = _OWN_CHARGE.search(folded) is not None
     for sentence in _SENTENCE.split(_HOUSEHOLD.sub(" ", folded)):
-        if _THIRD_PARTY.search(sentence) and (_MONEY_CONTEXT.search(sentence) or find_units(sentence)):
+        third = _THIRD_PARTY.search(sentence) or _SOMEONE_ELSEWHERE.search(sentence)
+        if third and not own_charge and (_MONEY_CONTEXT.search(sentence) or find_units(sentence)):
             return True
     for pattern in _THIRD_PERSON_QUESTIONS:
         for match in pattern.finditer(folded):

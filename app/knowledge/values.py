@@ -1,0 +1,260 @@
+"""Typed values a sentence states, and the kind of value a question asks for.
+
+A question asks for an amount ("how much is the late fee"), a day ("when is rent due"), a count or a
+length of time ("how many days notice"), a yes or no ("can I keep a cat"), or a procedure ("how do I
+get my deposit back"); anything else is "general". A sentence states money ("$75.00", "5%"), days of
+the month ("the 5th", "the first day of each month"), clock times ("5:00 p.m."), lengths of time
+("thirty (30) days") and counts ("two pets"), each with where it sits in the sentence, so an answer can
+prefer the sentence that states what was asked and a conflict check can compare like with like.
+
+Pure functions over text, in English and the Spanish residents write; no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from app.knowledge.lexical import fold
+
+AskedKind = Literal["amount", "day", "count", "yesno", "procedure", "general"]
+ValueKind = Literal["money", "percent", "day_of_month", "time", "duration", "count"]
+
+#: Which value kinds answer which asked kind, best first.
+ANSWERS: Final[dict[AskedKind, tuple[ValueKind, ...]]] = {
+    "amount": ("money", "percent"),
+    "day": ("day_of_month", "time", "duration"),
+    "count": ("duration", "count"),
+    "yesno": (),
+    "procedure": (),
+    "general": (),
+}
+
+_NUMBER_WORDS: Final = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "twenty-one": 21,
+    "twenty-four": 24,
+    "twenty-five": 25,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy-two": 72,
+    "ninety": 90,
+    "hundred": 100,
+}
+_ORDINAL_WORDS: Final = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "twentieth": 20,
+    "twenty-fifth": 25,
+    "last": 31,
+}
+_NUMBER: Final = r"(?P<n>\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_UNITS: Final = {
+    "day": "days",
+    "days": "days",
+    "business day": "business days",
+    "business days": "business days",
+    "calendar day": "days",
+    "calendar days": "days",
+    "banking day": "business days",
+    "banking days": "business days",
+    "hour": "hours",
+    "hours": "hours",
+    "week": "weeks",
+    "weeks": "weeks",
+    "month": "months",
+    "months": "months",
+    "year": "years",
+    "years": "years",
+    "dia": "days",
+    "dias": "days",
+    "dias habiles": "business days",
+    "hora": "hours",
+    "horas": "hours",
+    "semana": "weeks",
+    "semanas": "weeks",
+    "mes": "months",
+    "meses": "months",
+}
+_UNIT: Final = r"(?P<unit>" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + r")"
+
+_MONEY: Final = re.compile(r"\$\s?(?P<v>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<c>\d{2}))?(?!\d)")
+_DOLLARS: Final = re.compile(r"\b(?P<v>\d+)(?:\.(?P<c>\d{2}))?\s+dollars\b")
+_PERCENT: Final = re.compile(r"\b(?P<v>\d{1,2}(?:\.\d+)?)\s?(?:%|percent\b|por\s+ciento\b)")
+_DAY_OF_MONTH: Final = re.compile(
+    r"\b(?:(?P<d>\d{1,2})(?:st|nd|rd|th)\b|(?P<w>"
+    + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
+    + r")\s+(?:\(\d{1,2}(?:st|nd|rd|th)?\)\s+)?(?:calendar\s+)?day\s+of\s+(?:the|each|every|any)\s+"
+    r"(?:calendar\s+)?month)"
+)
+_DAY_OF_MONTH_SPACED: Final = re.compile(r"\b(?P<d>\d{1,2})\s(?:st|nd|rd|th)\b")
+"""OCR of a superscript ordinal: "the 5 TH" (folded to "the 5 th")."""
+_DAY_OF_MONTH_ES: Final = re.compile(r"\b(?:el\s+)?(?:dia\s+)(?P<d>\d{1,2})\b")
+_TIME: Final = re.compile(
+    r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>a\.?\s?m\.?|p\.?\s?m\.?)(?![a-z])|\b(?P<word>noon|midnight)\b"
+)
+_DURATION: Final = re.compile(
+    r"\b"
+    + _NUMBER
+    + r"(?:\s*\(\d{1,3}\))?(?:[\s-]+(?:full|consecutive|calendar|more|additional))?[\s-]+"
+    + _UNIT
+    + r"\b"
+)
+_COUNT: Final = re.compile(
+    r"\b(?:up\s+to|no\s+more\s+than|maximum\s+of|at\s+most|hasta)\s+" + _NUMBER + r"(?:\s*\(\d{1,3}\))?\s+"
+    r"(?P<noun>[a-z]+)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One typed value in a text: its kind, a normal form to compare by, and where it is."""
+
+    kind: ValueKind
+    normal: str
+    """"7500" (cents), "5" (percent), "5" (day of month), "17:00", "30 days", "2 pets"."""
+    start: int
+    end: int
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return _NUMBER_WORDS.get(word)
+
+
+def values_in(text: str) -> list[Value]:
+    """Every typed value `text` states, in order of position (the text is folded to lower case)."""
+    folded = fold(text)
+    found: list[Value] = []
+    for m in _MONEY.finditer(folded):
+        cents = int(m["v"].replace(",", "")) * 100 + int(m["c"] or 0)
+        found.append(Value("money", str(cents), m.start(), m.end()))
+    for m in _DOLLARS.finditer(folded):
+        found.append(Value("money", str(int(m["v"]) * 100 + int(m["c"] or 0)), m.start(), m.end()))
+    for m in _PERCENT.finditer(folded):
+        found.append(Value("percent", m["v"].rstrip("0").rstrip(".") if "." in m["v"] else m["v"], *m.span()))
+    for m in _DAY_OF_MONTH.finditer(folded):
+        day = int(m["d"]) if m["d"] else _ORDINAL_WORDS[m["w"]]
+        if 1 <= day <= 31:
+            found.append(Value("day_of_month", str(day), m.start(), m.end()))
+    for m in _DAY_OF_MONTH_SPACED.finditer(folded):
+        if 1 <= int(m["d"]) <= 31:
+            found.append(Value("day_of_month", str(int(m["d"])), m.start(), m.end()))
+    for m in _DAY_OF_MONTH_ES.finditer(folded):
+        if 1 <= int(m["d"]) <= 31:
+            found.append(Value("day_of_month", str(int(m["d"])), m.start(), m.end()))
+    for m in _TIME.finditer(folded):
+        if m["word"]:
+            normal = "12:00" if m["word"] == "noon" else "00:00"
+        else:
+            hour = int(m["h"]) % 12 + (12 if m["ap"].startswith("p") else 0)
+            normal = f"{hour:02d}:{m['m'] or '00'}"
+        found.append(Value("time", normal, m.start(), m.end()))
+    for m in _DURATION.finditer(folded):
+        n = _number(m["n"])
+        if n is not None:
+            found.append(Value("duration", f"{n} {_UNITS[m['unit']]}", m.start(), m.end()))
+    for m in _COUNT.finditer(folded):
+        n = _number(m["n"])
+        if n is not None:
+            found.append(Value("count", f"{n} {m['noun'].rstrip('s')}", m.start(), m.end()))
+    return sorted(found, key=lambda v: v.start)
+
+
+# -- what a question asks for ------------------------------------------------------------------------------
+
+_ASK_PATTERNS: Final[tuple[tuple[AskedKind, str], ...]] = (
+    (
+        "count",
+        r"\bhow\s+(?:many|long|far\s+in\s+advance|soon|much\s+(?:notice|time))\b|\bcuant[oa]s\b|"
+        r"\bcuanto\s+tiempo\b|\bcon\s+cuant[oa]s?\b",
+    ),
+    (
+        "amount",
+        r"\bhow\s+much\b|\bcuanto\b|\b(?:what|whats|wats)(?:'s|\s+is|\s+are)?\s+(?:the\s+|a\s+|my\s+)?(?:\w+\s+){0,2}"
+        r"(?:fees?|charges?|costs?|prices?|rates?|amount|deposit|penalty)\b|\bcost\b|\bprice\b|"
+        r"\bis\s+there\s+(?:a|an|any)\s+(?:\w+\s+){0,2}(?:fee|charge|cost|penalty)\b|\bcuesta\b|\bcobran\b",
+    ),
+    (
+        "day",
+        r"\bwhen\b|\bwhat\s+(?:day|date|time)\b|\bwhich\s+day\b|\bby\s+what\b|\bdeadline\b|"
+        r"\bwhat\s+hours?\b|\bcuando\b|\bque\s+(?:dia|fecha|hora)\b|\ba\s+que\s+hora\b",
+    ),
+    (
+        "procedure",
+        r"\bhow\s+(?:do|can|should|would|will)\s+(?:i|we|you)\b|\bhow\s+to\b|"
+        r"\bwhere\s+(?:do|can|should)\s+(?:i|we)\b|\bwhat\s+(?:do|should)\s+i\s+do\b|\bwho\s+do\s+i\b|"
+        r"\bwhat(?:'s|\s+is)\s+the\s+(?:process|procedure|steps?)\b|\bwhat\s+happens\b|\bcomo\s+(?:puedo|hago|se)\b|"
+        r"\bdonde\b|\bwhere\b",
+    ),
+    (
+        "yesno",
+        r"^(?:and\s+|so\s+|but\s+)?(?:can|may|could|am|are|is|do|does|will|would|should|must|have|"
+        r"has|did)\b|\b(?:can|may)\s+(?:i|we|my|our)\b|\b(?:allowed|permitted|ok|okay)\b|\bpuedo\b|"
+        r"\bse\s+(?:permite\w*|puede\w*)\b|\bpermiten\b|\bhay\s+que\b|\bes\s+obligatori\w*\b",
+    ),
+)
+_ASKS: Final = tuple((kind, re.compile(pattern)) for kind, pattern in _ASK_PATTERNS)
+
+
+def asked_kinds(question: str) -> tuple[AskedKind, ...]:
+    """What the question asks for, most specific first; ("general",) when nothing says.
+
+    "how many days notice" is a count; "how much is the deposit" an amount; "when is rent due" a day;
+    "can I keep a cat" a yes or no; "how do I pay" a procedure. "is there a fee for ..." asks an amount
+    first (staff would answer with the fee) and a yes or no second.
+    """
+    folded = " ".join(fold(question).replace("?", " ").split())
+    kinds = [kind for kind, pattern in _ASKS if pattern.search(folded)]
+    if "count" in kinds and "amount" in kinds and re.search(r"\bhow\s+much\s+(?:notice|time)\b", folded):
+        kinds.remove("amount")
+    return tuple(kinds) or ("general",)
+
+
+def answers_kind(value: Value, kind: AskedKind) -> bool:
+    return value.kind in ANSWERS[kind]
+
+
+KIND_WORDS: Final[dict[str, dict[str, str]]] = {
+    "en": {"amount": "an amount", "day": "a day or time", "count": "a number"},
+    "es": {"amount": "un monto", "day": "un día ni una hora", "count": "un número"},
+}
+"""How an answer names the kind of value the documents do not state."""

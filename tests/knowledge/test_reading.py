@@ -1,0 +1,133 @@
+"""The extractive reader: the whole sentence that says what the question asks for, or none."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.knowledge.reading import Source, read
+from app.knowledge.values import asked_kinds, values_in
+
+DEPOSIT = Source(
+    "Tenant shall pay a security deposit of $1,200.00 upon signing this Lease. The deposit is not to be "
+    "used by Tenant as payment of the last month's rent.\n"
+    "Landlord shall return the deposit, less any lawful deductions, within thirty (30) days after Tenant "
+    "vacates and returns all keys. Deductions may include unpaid rent, cleaning beyond normal wear and "
+    "tear, and repair of damage caused by Tenant.",
+    "4. Security Deposit",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how much is the security deposit", "security deposit of $1,200.00"),
+        ("when do i get my deposit back", "within thirty (30) days"),
+        ("what can they take out of my deposit", "Deductions may include"),
+        ("can i use my deposit for last month's rent", "not to be used by Tenant as payment"),
+    ],
+)
+def test_each_deposit_question_gets_the_sentence_that_answers_it(question: str, expected: str) -> None:
+    quote = read(question, [DEPOSIT])
+    assert quote is not None and quote.answered
+    assert expected in quote.text, quote.sentences
+
+
+def test_four_deposit_questions_get_four_different_quotes() -> None:
+    questions = [
+        "how much is the security deposit",
+        "when do i get my deposit back",
+        "what can they take out of my deposit",
+        "can i use my deposit for last month's rent",
+    ]
+    quotes = {read(q, [DEPOSIT]).text for q in questions}  # type: ignore[union-attr]
+    assert len(quotes) == len(questions)
+
+
+def test_an_amount_question_gets_the_sentence_with_the_amount_not_the_first() -> None:
+    passage = Source(
+        "Residents who lock themselves out should first call the office during business hours. "
+        "After hours, the on-call technician will let you in. "
+        "A lockout service call after 6:00 p.m. costs $75.00, billed to your account.",
+        "Lockouts",
+    )
+    quote = read("how much is the lockout fee", [passage])
+    assert quote is not None and quote.states_kind
+    expected = "A lockout service call after 6:00 p.m. costs $75.00, billed to your account."
+    assert quote.sentences == (expected,)
+
+
+def test_a_day_question_gets_the_sentence_with_the_day() -> None:
+    passage = Source(
+        "The monthly rent is stated on the first page of this Lease. "
+        "Rent is due on the first (1st) day of each month and is late if not received by the 5th.",
+        "3.1 Rent",
+    )
+    quote = read("what day is rent due", [passage])
+    assert quote is not None and "first (1st) day" in quote.text
+
+
+def test_quotes_are_whole_sentences_never_a_middle_piece() -> None:
+    passage = Source(
+        "Tenant may request a reasonable accommodation at any time. If a reasonable accommodation is "
+        "requested, the Authority will respond in writing within 10 business days. No. 4 of the "
+        "Schedule of Charges sets the lock change fee at $40.00 per lock.",
+        "12.3 Accommodations and Charges",
+    )
+    quote = read("how much does it cost to change the locks", [passage])
+    assert quote is not None
+    expected = "No. 4 of the Schedule of Charges sets the lock change fee at $40.00 per lock."
+    assert quote.sentences == (expected,)
+    for sentence in quote.sentences:
+        assert sentence[0].isupper() and sentence.endswith(".")
+
+
+def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it() -> None:
+    passage = Source(
+        "If your payment is returned by the bank for insufficient funds, we will notify you in writing. "
+        "This fee is $30.00 per returned item.",
+        "",
+    )
+    quote = read("whats the fee for a bounced check", [passage])
+    assert quote is not None
+    assert quote.sentences[-1] == "This fee is $30.00 per returned item."
+    assert len(quote.sentences) == 2
+
+
+def test_a_question_the_passages_do_not_address_is_not_answered() -> None:
+    passage = Source("Quiet hours are 10:00 p.m. to 7:00 a.m. Keep music low.", "Quiet Hours")
+    quote = read("are hoverboards allowed in the building", [passage])
+    assert quote is not None and not quote.answered
+
+
+def test_asked_kinds() -> None:
+    assert asked_kinds("how much is the late fee")[0] == "amount"
+    assert asked_kinds("how many days notice do i need to give")[0] == "count"
+    assert asked_kinds("when is rent due")[0] == "day"
+    assert asked_kinds("can i have a cat")[0] == "yesno"
+    assert asked_kinds("how do i pay rent online")[0] == "procedure"
+    assert asked_kinds("cuanto es el deposito")[0] == "amount"
+
+
+def test_values_are_typed_and_normalised() -> None:
+    found = {(v.kind, v.normal) for v in values_in("A late fee of $50.00 on the 5th, then $10 a day, 5% max")}
+    assert {("money", "5000"), ("day_of_month", "5"), ("money", "1000"), ("percent", "5")} <= found
+    assert ("duration", "30 days") in {(v.kind, v.normal) for v in values_in("thirty (30) days' notice")}
+    assert ("day_of_month", "10") in {(v.kind, v.normal) for v in values_in("by the tenth day of the month")}
+    assert ("time", "17:00") in {(v.kind, v.normal) for v in values_in("after 5:00 p.m.")}
+
+
+def test_the_sentence_model_finds_the_answer_where_words_do_not_meet() -> None:
+    from app.knowledge.reading import EncoderSimilarity
+
+    passage = Source(
+        "Residents receive two lock-out assistance calls per semester at no charge. "
+        "Each further request for lock-out assistance results in a $25.00 fee on the student's account. "
+        "Keys may not be duplicated.",
+        "Keys and Access",
+    )
+    similarity = EncoderSimilarity(cache_size=8)
+    quote = read("i keep getting locked out lol what do yall charge me", [passage], similarity=similarity)
+    assert quote is not None and quote.answered and quote.measured
+    assert "$25.00 fee" in quote.text
+    again = similarity("anything", [passage.text.split(". ")[0]])
+    assert len(again) == 1
