@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 
 from app.accounts import lease_public
 from app.api.responses import AUTH, BODY, CONFLICT, NOT_FOUND
+from app.api.strict_query import known_query_only
 from app.deps import SessionDep, StaffActor, TodayDep
 from app.leases import LeaseCreate, create_lease
 from app.ledger.posting import EntryCreate, post_entry
 from app.schemas import EntryPublic, LeasePublic
 
-router = APIRouter(prefix="/api", tags=["ledger"], responses=AUTH | BODY)
+router = APIRouter(
+    prefix="/api", tags=["ledger"], dependencies=[Depends(known_query_only)], responses=AUTH | BODY
+)
 
 
 class PostedPublic(BaseModel):

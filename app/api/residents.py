@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import or_, select
 
 from app.accounts import account_balance, current_lease, entry_public, find_resident, lease_public
 from app.api.responses import AUTH, NOT_FOUND
+from app.api.strict_query import known_query_only
 from app.bounds import LedgerDate, Limit, Offset, SearchText
 from app.deps import SessionDep, StaffActor, TodayDep
 from app.ledger.queries import lease_entries
 from app.models import Property, Resident
 from app.schemas import BalancePublic, EntryPublic, LeasePublic, PropertyPublic, ResidentPublic
 
-router = APIRouter(prefix="/api", tags=["residents"], responses=AUTH)
+router = APIRouter(
+    prefix="/api", tags=["residents"], dependencies=[Depends(known_query_only)], responses=AUTH
+)
 
 ResidentRef = Annotated[
     SearchText,

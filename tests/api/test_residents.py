@@ -74,3 +74,12 @@ def test_without_a_token_only_loopback_clients_are_served(demo_db: Database) -> 
             "hudson-terrace",
             "aspen-ridge",
         ]
+
+
+def test_an_unknown_query_parameter_is_refused_naming_it(api: TestClient) -> None:
+    response = api.get("/api/residents", params={"limt": "5"})
+
+    assert response.status_code == 422
+    body = response.json()
+    assert "limt" in str(body)
+    assert "limit" in str(body)  # and what the operation does take
