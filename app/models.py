@@ -657,3 +657,130 @@ class PaymentException(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+# --- collections ---
+# The delinquency ladder (`doorstep collections run`, app/collections): settings per property, staff holds
+# and blocks, each day's run with the readiness of every account that owes, and every step fired, unique
+# per (lease, period, step): what makes a run idempotent, and what outreach drafts its messages from.
+
+READINESS_STATUSES = (
+    "ready",
+    "hold",
+    "review",
+    "disputed",
+    "recent_payment",
+    "payment_plan",
+    "deposit_credit_ambiguity",
+    "blocked",
+)
+LADDER_STEPS = ("reminder", "late_fee", "second_notice", "formal_notice", "legal_queue")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class CollectionSettings(Base):
+    """A property's ladder settings: only what differs from the defaults (`app.collections.config`)."""
+
+    __tablename__ = "collection_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"), unique=True)
+    config: Mapped[dict[str, object]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    """Who set them: the standing approval the ladder's fees and notices act under."""
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CollectionHold(Base):
+    """Staff stopping the ladder on one lease: a hold (until a date or released), or a legal or bankruptcy
+    block (nothing automatic at all until released)."""
+
+    __tablename__ = "collection_holds"
+    __table_args__ = (CheckConstraint("kind IN ('hold', 'legal', 'bankruptcy')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(100))
+    placed_on: Mapped[date] = mapped_column(Date)
+    until_on: Mapped[date | None] = mapped_column(Date)
+    """The last day it holds; unset: until released."""
+    released_on: Mapped[date | None] = mapped_column(Date)
+    released_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CollectionRun(Base):
+    """One day's run of the ladder: at most one per day, its reconciliation kept as printed."""
+
+    __tablename__ = "collection_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_on: Mapped[date] = mapped_column(Date, unique=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    """Accounts with a balance, classified."""
+    report: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ReadinessRecord(Base):
+    """One account's readiness in one run, with its reasons: what staff compare run to run."""
+
+    __tablename__ = "collection_readiness"
+    __table_args__ = (
+        UniqueConstraint("run_id", "lease_id"),
+        CheckConstraint(_one_of("status", READINESS_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("collection_runs.id"))
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    reasons: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    period_on: Mapped[date | None] = mapped_column(Date)
+    """The due date whose rent the ladder is collecting."""
+    balance_cents: Mapped[int] = mapped_column(Cents)
+    short_cents: Mapped[int] = mapped_column(Cents)
+    """What is owed through the due date less every cleared dollar (0 when covered)."""
+    pending_cents: Mapped[int] = mapped_column(Cents, default=0)
+
+
+class CollectionStep(Base):
+    """A ladder step that fired: a reminder, a late fee (its ledger line), a notice (its PDF), or the legal
+    queue. Unique per (lease, period, step); outreach drafts its messages from these rows."""
+
+    __tablename__ = "collection_steps"
+    __table_args__ = (
+        UniqueConstraint("lease_id", "period_on", "step"),
+        CheckConstraint(_one_of("step", LADDER_STEPS), name="step"),
+        CheckConstraint("clock IN ('friendly', 'formal')", name="clock"),
+        Index("ix_collection_steps_run_id", "run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("collection_runs.id"))
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"))
+    period_on: Mapped[date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(20))
+    clock: Mapped[str] = mapped_column(String(10))
+    fired_on: Mapped[date] = mapped_column(Date, index=True)
+    readiness: Mapped[str] = mapped_column(String(30))
+    owed_cents: Mapped[int] = mapped_column(Cents)
+    cleared_cents: Mapped[int] = mapped_column(Cents)
+    short_cents: Mapped[int] = mapped_column(Cents)
+    pending_cents: Mapped[int] = mapped_column(Cents, default=0)
+    amount_cents: Mapped[int | None] = mapped_column(Cents)
+    """The fee posted, or the amount a notice demands."""
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    document_path: Mapped[str | None] = mapped_column(String(300))
+    """A notice's PDF, relative to the data directory."""
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    template: Mapped[str | None] = mapped_column(String(100))
+    """The template's name and the SHA-256 of its text: `second_notice.en.txt@ab12...`."""
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

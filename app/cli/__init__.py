@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from app.cli import assistant, audit, db, demo, ledger, serve, staff, token  # noqa: F401  (each adds its commands)
+from app.cli import collections as _collections  # noqa: F401  (doorstep collections)
 from app.cli import digest as _digest  # noqa: F401  (doorstep digest)
 from app.cli import evaluate as _evaluate  # noqa: F401  (doorstep eval documents)
 from app.cli import imports as _imports  # noqa: F401  (doorstep import)

@@ -24,11 +24,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit
+from app.collections.config import fees_approved
 from app.db import transaction
 from app.errors import DoorstepError
 from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.types import EntryKind
-from app.models import Lease, LedgerEntry, Payment, PaymentEvent, ProcessorIntent
+from app.models import Lease, LedgerEntry, Payment, PaymentEvent, ProcessorIntent, Unit
 from app.payments import exceptions
 from app.payments.matching import match_payment
 from app.payments.state import Facts, Observation, Posted, merge, payment_record, plan_lines
@@ -422,7 +423,12 @@ def _post_lines(
     # Held here, the lease is in the session's identity map when the posting looks it up.
     lease = link.lease or session.get(Lease, link.lease_id)
     assert lease is not None  # a foreign key
-    lines, problems = plan_lines(facts, already, nsf_fee_cents=lease.nsf_fee_cents)
+    # The NSF fee is a change of money: posted only under a manager's standing approval for the property
+    # (`app.collections.config.fees_approved`); otherwise the return puts the account in review and staff
+    # decide on the fee.
+    unit = session.get(Unit, lease.unit_id)
+    nsf = lease.nsf_fee_cents if unit is not None and fees_approved(session, unit.property_id) else 0
+    lines, problems = plan_lines(facts, already, nsf_fee_cents=nsf)
     entry_ids: list[int] = []
     for line in lines:
         is_payment = line.key == "payment"

@@ -14,7 +14,15 @@ from app.ledger.balance import summarize_balance
 from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.queries import lease_entries
 from app.ledger.types import EntryKind
-from app.models import AuditRecord, LedgerEntry, Payment, PaymentEvent, ProcessorIntent
+from app.models import (
+    AuditRecord,
+    CollectionSettings,
+    LedgerEntry,
+    Payment,
+    PaymentEvent,
+    ProcessorIntent,
+    Unit,
+)
 from app.payments.ingest import Received, ingest
 from app.payments.stripe_events import read_delivery
 from tests.factories import make_household
@@ -35,14 +43,25 @@ class Household:
 
 
 def make_households(
-    db: Database, count: int, *, rent: int = RENT, charge_rent: bool = True
+    db: Database, count: int, *, rent: int = RENT, charge_rent: bool = True, fees_approved: bool = True
 ) -> list[Household]:
-    """`count` leases (rent 1,500.00, NSF fee 35.00), each with November's rent charged."""
+    """`count` leases (rent 1,500.00, NSF fee 35.00), each with November's rent charged, each of its own
+    property, whose manager (by default) has given the standing approval for fees."""
     made = []
     with db.sessions.begin() as s:
         for n in range(count):
             resident, lease = make_household(s, ref=f"R9{n:04d}", code=f"prop-{n}", rent=rent)
             made.append(Household(lease.id, lease.ref, resident.id, resident.ref))
+            if fees_approved:
+                unit = s.get(Unit, lease.unit_id)
+                assert unit is not None
+                s.add(
+                    CollectionSettings(
+                        property_id=unit.property_id,
+                        config={"post_late_fees": True},
+                        updated_by="manager@test",
+                    )
+                )
             if charge_rent:
                 post_entry(
                     s,

@@ -315,3 +315,17 @@ def test_a_payment_in_another_currency_is_queued_not_posted(db: Database) -> Non
         (queued,) = open_exceptions(s)
     assert queued.kind == "currency" and "EUR" in queued.summary
     assert count(db, Payment) == 0 and balance(db, home.lease_id) == RENT
+
+
+def test_a_returned_payment_posts_no_fee_without_a_managers_standing_approval(db: Database) -> None:
+    """The reversal is the processor's fact; the NSF fee is a change of money that waits for staff
+    (the account is in review, and staff decide) unless a manager turned fees on for the property."""
+    (home,) = make_households(db, 1, fees_approved=False)
+    p = StripePayment("pi_0", RENT, lease=home.lease_ref)
+    for evt in (p.processing(), p.succeeded(), p.returned()):
+        deliver(db, evt)
+
+    assert [(key, kind, cents) for key, kind, cents, *_ in ledger(db, home.lease_id)] == [
+        ("payment", "payment", -RENT),
+        ("return", "reversal", RENT),
+    ]
