@@ -7,7 +7,8 @@ whatever else runs on it, so they are reported, not asserted. PostgreSQL comes f
 there. Then, if `evals/bench_knowledge.py` exists, its `run_knowledge_bench()` runs too, then the
 offline turn latency (`evals.benchmarks.turns`), the chat planner's prompt tokens beside LangGraph's
 ReAct agent (`evals.benchmarks.prompt_tokens`) and the chat channel under load beside a WebSocket echo
-(`evals.benchmarks.channels`), each adding its figures to the JSON report.
+(`evals.benchmarks.channels`), each adding its figures to the JSON report; before the last, webhooks,
+imports, collections, `doorstep ask` start-up and the real-document development set (`_more_benches`).
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def main() -> int:
 
     report = report | {"turns": run_turn_bench(console)}
     report = report | {"prompt_tokens": run_prompt_token_bench(console)}
+    report = report | _more_benches(console)
     from evals.benchmarks.channels import run_channel_bench
 
     report = report | {"channels": run_channel_bench(console)}
@@ -267,6 +269,48 @@ def _load() -> str:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "n/a"
+
+
+def _more_benches(console: Console) -> dict[str, Any]:
+    """The later issues' figures, each beside its floor: webhook ingestion (beside a signed no-op), a
+    10,000-row ledger import, `collections run` over 10,000 leases (beside one GROUP BY), `doorstep ask`
+    start-up (beside `import app` and the bare model load) and, when its documents are fetched, the
+    real-document development set by landlord. A failure in one is printed and the others still run."""
+    from evals.benchmarks.collections import run_collections_bench
+    from evals.benchmarks.imports import run_import_bench
+    from evals.benchmarks.startup import run_startup_bench
+    from evals.benchmarks.webhooks import run_webhook_bench
+
+    benches: dict[str, Any] = {
+        "webhooks": run_webhook_bench,
+        "imports": run_import_bench,
+        "collections": run_collections_bench,
+        "startup": run_startup_bench,
+        "documents": _documents_bench,
+    }
+    figures: dict[str, Any] = {}
+    for name, bench in benches.items():
+        try:
+            figures[name] = bench(console)
+        except (Exception, SystemExit):
+            console.print(f"[red]{name} bench failed:[/]")
+            console.print(traceback.format_exc(), markup=False)
+    return figures
+
+
+def _documents_bench(console: Console) -> Any:
+    """`python -m evals.documents`: retrieval hit@5, answer accuracy and conflicts by landlord, when the
+    documents are there (`python -m evals.documents.fetch`); skipped, saying so, when they are not."""
+    from evals.documents.fetch import DEFAULT_DEST
+    from evals.documents.runner import run_document_eval
+
+    if not DEFAULT_DEST.is_dir() or not any(DEFAULT_DEST.iterdir()):
+        console.print("documents bench skipped: fetch them with `python -m evals.documents.fetch`")
+        return None
+    qa = Path(__file__).parent / "documents" / "qa.jsonl"
+    report = run_document_eval(docs_dir=DEFAULT_DEST, qa_path=qa)
+    console.print(report.to_table())
+    return report.model_dump(mode="json")
 
 
 def _knowledge_bench(console: Console) -> Any:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -357,3 +359,25 @@ def test_an_unreachable_database_is_one_clear_line(as_operator: Callable[[str], 
     assert result.exit_code == 2, result.output
     assert "cannot reach the database" in result.output
     assert "DATABASE_URL" in result.output
+
+
+_ONE_COMMAND = """
+import sys
+sys.argv = ["doorstep", "token", "--help"]
+from app.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = ("app.digest", "app.collections", "app.risk", "app.imports", "sklearn", "chromadb", "langgraph")
+print("loaded:" + ",".join(sorted(m for m in sys.modules if m.startswith(heavy))))
+"""
+
+
+def test_a_command_imports_only_what_it_uses() -> None:
+    """`doorstep token` (or `ask`) does not pay for the collections engine, scikit-learn or Chroma."""
+    done = subprocess.run([sys.executable, "-c", _ONE_COMMAND], capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert "Usage" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "loaded:"

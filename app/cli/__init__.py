@@ -2,27 +2,84 @@
 
 `common` holds what commands share; each other module adds its commands to the Typer apps there. The
 `--json` outputs are an interface operators script against.
+
+A command's modules are imported when it runs, not all of them every time: `doorstep ask` should not pay
+for scikit-learn, PDF rendering and the collections engine it never uses (issue #11, start-up). Importing
+`app` from here (tests, scripts) still gives the whole command with every module loaded.
 """
 
 from __future__ import annotations
 
-from app.cli import assistant, audit, db, demo, ledger, serve, staff, token  # noqa: F401  (each adds its commands)
-from app.cli import collections as _collections  # noqa: F401  (doorstep collections)
-from app.cli import digest as _digest  # noqa: F401  (doorstep digest)
-from app.cli import evaluate as _evaluate  # noqa: F401  (doorstep eval documents)
-from app.cli import imports as _imports  # noqa: F401  (doorstep import)
-from app.cli import risk as _risk  # noqa: F401  (doorstep risk)
-from app.cli.common import app, eval_app
-from app.cli.knowledge import register as _register_knowledge
-from app.config import get_settings
-from evals.cli_conversations import register as _register_conversations
+import importlib
+import sys
+from typing import Any
 
-_register_knowledge(app, eval_app, ask=False)
-_register_conversations(eval_app)
+from app.config import get_settings
+
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "ask": ("assistant",),
+    "chat": ("assistant",),
+    "audit": ("audit",),
+    "collections": ("collections",),
+    "db": ("db",),
+    "demo": ("demo",),
+    "digest": ("digest",),
+    "eval": ("evaluate", "knowledge", "conversations"),
+    "import": ("imports",),
+    "ingest": ("knowledge",),
+    "lease": ("ledger",),
+    "ledger": ("ledger",),
+    "risk": ("risk",),
+    "serve": ("serve",),
+    "staff": ("staff",),
+    "token": ("token",),
+}
+"""Which modules add each top-level command (`knowledge` and `conversations` register functions)."""
+
+_loaded: set[str] = set()
+
+
+def _load(names: tuple[str, ...]) -> None:
+    from app.cli.common import app, eval_app
+
+    for name in names:
+        if name in _loaded:
+            continue
+        _loaded.add(name)
+        if name == "knowledge":
+            from app.cli.knowledge import register
+
+            register(app, eval_app, ask=False)
+        elif name == "conversations":
+            from evals.cli_conversations import register as register_conversations
+
+            register_conversations(eval_app)
+        else:
+            importlib.import_module(f"app.cli.{name}")
+
+
+def _load_all() -> None:
+    _load(tuple(dict.fromkeys(name for names in COMMAND_MODULES.values() for name in names)))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from app.cli.common import app
+
+        _load_all()
+        return app
+    raise AttributeError(name)
 
 
 def main() -> None:
+    from app.cli.common import app
+
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), None)
+    if command in COMMAND_MODULES:
+        _load(COMMAND_MODULES[command])
+    else:
+        _load_all()  # help, or a mistyped command: every command is listed
     app()
 
 
-__all__ = ["app", "main", "get_settings"]
+__all__ = ["COMMAND_MODULES", "app", "get_settings", "main"]

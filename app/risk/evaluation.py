@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-from sklearn.metrics import brier_score_loss, roc_auc_score
 
 DECILES = 10
 
@@ -41,6 +40,8 @@ class Evaluation(BaseModel):
 
 def evaluate(probabilities: Sequence[float], labels: Sequence[bool], *, base_rate: float) -> Evaluation:
     """Score held-out predictions. Needs at least one late and one on-time month."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score  # imported when measuring only
+
     p = np.asarray(probabilities, dtype=float)
     y = np.asarray(labels, dtype=int)
     if y.min(initial=1) == y.max(initial=0):

@@ -14,9 +14,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from app.risk.dataset import Example
 from app.risk.features import FEATURE_DIRECTION, FEATURES, LeaseFeatures, describe
@@ -102,6 +99,12 @@ def fit_model(examples: Sequence[Example], *, config: TrainingConfig) -> RiskMod
     left points the way payment behaviour does: a score's reasons must make sense to the person reading
     them, and a rare event seen a few times in a small portfolio is not evidence that it lowers risk.
     """
+    # Imported here: scikit-learn costs a second to import, and scoring with a stored model (the digest,
+    # every `doorstep` command that imports this module) never needs it.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
+
     if not examples:
         raise ValueError("no examples to fit the risk model on")
     x = np.array([e.features.vector() for e in examples], dtype=float)

@@ -14,9 +14,9 @@ import hashlib
 import logging
 import os
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
-import sklearn
 from pydantic import ValidationError
 
 from app.risk import dataset, evaluation, features, history, model, training
@@ -33,7 +33,7 @@ _MODEL_MODULES = (history, features, dataset, model, evaluation, training)
 def model_key(*, data_fingerprint: str, config: TrainingConfig) -> str:
     """A short hex digest naming the model these inputs produce."""
     digest = hashlib.sha256()
-    for part in (data_fingerprint, config.model_dump_json(), code_fingerprint(), sklearn.__version__):
+    for part in (data_fingerprint, config.model_dump_json(), code_fingerprint(), version("scikit-learn")):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:24]

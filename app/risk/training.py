@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from importlib.metadata import version
 
-import sklearn
 from pydantic import BaseModel, ConfigDict
 
 from app.risk.dataset import build_examples, split_by_time
@@ -70,5 +70,5 @@ def train_risk(
         train_months=split.train_months,
         holdout_months=split.holdout_months,
         evaluation=evaluation,
-        sklearn_version=sklearn.__version__,
+        sklearn_version=version("scikit-learn"),
     )
