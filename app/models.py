@@ -784,3 +784,101 @@ class CollectionStep(Base):
     """The template's name and the SHA-256 of its text: `second_notice.en.txt@ab12...`."""
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+# --- outreach ---
+# Messages drafted from the ladder's steps (app/outreach): a property's rollout mode and quiet hours, one
+# draft per message step (reminder, second notice, formal notice), and every send attempt recorded.
+
+OUTREACH_MODES = ("shadow", "assist", "auto")
+OUTREACH_STATUSES = (
+    "awaiting_approval",
+    "ready",
+    "sending",
+    "sent",
+    "rejected",
+    "refused",
+    "failed",
+    "superseded",
+)
+
+
+class OutreachSettings(Base):
+    """A property's outreach rollout mode and quiet hours (local time, the property's time zone)."""
+
+    __tablename__ = "outreach_settings"
+    __table_args__ = (
+        CheckConstraint(_one_of("mode", OUTREACH_MODES), name="mode"),
+        CheckConstraint(
+            "quiet_start_hour BETWEEN 0 AND 23 AND quiet_end_hour BETWEEN 1 AND 24", name="hours"
+        ),
+        CheckConstraint("quiet_start_hour < quiet_end_hour", name="window"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"), unique=True)
+    mode: Mapped[str] = mapped_column(String(10), default="shadow")
+    quiet_start_hour: Mapped[int] = mapped_column(Integer, default=8)
+    """Messages may go from this hour..."""
+    quiet_end_hour: Mapped[int] = mapped_column(Integer, default=21)
+    """...until this hour (exclusive), local time."""
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class OutreachDraft(Base):
+    """One message drafted from one fired ladder step (unique by step: drafting twice drafts nothing)."""
+
+    __tablename__ = "outreach_drafts"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", OUTREACH_STATUSES), name="status"),
+        CheckConstraint("channel IN ('sms', 'email', 'none')", name="channel"),
+        Index("ix_outreach_drafts_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("collection_steps.id"), unique=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id"), index=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    property_id: Mapped[int] = mapped_column(ForeignKey("properties.id"))
+    period_on: Mapped[date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text)
+    template: Mapped[str] = mapped_column(String(120))
+    """The template's name and the SHA-256 of its text."""
+    mode: Mapped[str] = mapped_column(String(10))
+    """The rollout mode the draft was made under."""
+    needs_approval: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    """Why it was refused, rejected or superseded."""
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    """The staff member who approved, edited or rejected it."""
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Queued outside quiet hours: when the window opens again."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class OutreachSend(Base):
+    """Every attempt to send a draft: where, when, and what became of it (sent, outbox, refused, failed)."""
+
+    __tablename__ = "outreach_sends"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("outreach_drafts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(64))
+    """The time zone quiet hours were read in."""
+    status: Mapped[str] = mapped_column(String(20))
+    """sent, outbox (a text waiting in sms_messages for Twilio), refused, failed."""
+    detail: Mapped[str | None] = mapped_column(String(300))
+    sms_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -29,6 +29,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "ingest": ("knowledge",),
     "lease": ("ledger",),
     "ledger": ("ledger",),
+    "outreach": ("outreach",),
     "risk": ("risk",),
     "serve": ("serve",),
     "staff": ("staff",),

@@ -756,7 +756,7 @@ def _blocked_on(session: Session, lease_id: int, day: date) -> bool:
 
 def _sends(session: Session, *, after_id: int) -> tuple[int, int]:
     """Outbound messages recorded during the replay: (outside quiet hours, to opted-out or do-not-contact
-    residents). Texts are the only sends Doorstep records today; outreach will add its own."""
+    residents): texts from `sms_messages`, email from outreach's send records (`outreach_sends`)."""
     outside = opted = 0
     opted_out = set(
         session.scalars(
@@ -780,5 +780,24 @@ def _sends(session: Session, *, after_id: int) -> tuple[int, int]:
         if not QUIET_START <= local < QUIET_END:
             outside += 1
         if sms.phone in opted_out or (row is not None and row[0]):
+            opted += 1
+    # Outreach's email sends (its texts are in sms_messages above), each with the time zone it was sent in.
+    from app.models import OutreachDraft, OutreachSend
+
+    emails_out = set(
+        session.scalars(
+            select(ContactOptOut.address).where(ContactOptOut.channel == "email", ContactOptOut.opted_out)
+        )
+    )
+    for send, dnc in session.execute(
+        select(OutreachSend, Resident.do_not_contact)
+        .join(OutreachDraft, OutreachDraft.id == OutreachSend.draft_id)
+        .outerjoin(Resident, Resident.id == OutreachDraft.resident_id)
+        .where(OutreachSend.channel == "email", OutreachSend.status == "sent")
+    ):
+        local = send.at.replace(tzinfo=send.at.tzinfo or UTC).astimezone(ZoneInfo(send.timezone)).time()
+        if not QUIET_START <= local < QUIET_END:
+            outside += 1
+        if send.address in emails_out or bool(dnc):
             opted += 1
     return outside, opted
