@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from app.api import chat_ws, health, inbox, ledger, pages, residents, sms, stripe
+from app.api import chat_ws, health, inbox, inbox_collections, ledger, pages, residents, sms, stripe
 from app.api.limits import BodySizeLimit
 from app.channels.broker import make_broker
 from app.channels.runtime import ChannelRuntime
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.include_router(chat_ws.router)
     app.include_router(pages.router)
     app.include_router(inbox.router)
+    app.include_router(inbox_collections.router)
     app.include_router(sms.router)
     app.include_router(stripe.router)
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="assets")

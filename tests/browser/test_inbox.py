@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.accounts import account_balance, find_resident
 from app.channels.chat import portal_conversation_id
+from app.collections.run import run_collections
 from app.models import PaymentPlan, StaffUser
 from app.money import format_cents
 from tests.browser.conftest import Site, stored_roles
@@ -175,4 +176,58 @@ def test_the_inbox_has_no_serious_accessibility_violations(browser: Any, site: S
             if v["impact"] in ("serious", "critical")
         ]
         assert serious == [], serious
+    context.close()
+
+
+def test_payments_collections_and_digest_tabs_match_the_api_and_pass_axe(
+    browser: Any, site: Site, axe_source: str, screenshots: Path
+) -> None:
+    with site.session() as session, session.begin():  # a collections run, so readiness has accounts
+        run_collections(session, run_on=DEMO_AS_OF, today=DEMO_AS_OF, data_dir=site.settings.data_dir)
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, bypass_csp=True)
+    staff = context.new_page()
+    staff.goto(f"{site.staff_base}/inbox")
+    staff.fill("#login-email", MANAGER_LOGIN[0])
+    staff.fill("#login-password", MANAGER_LOGIN[1])
+    staff.press("#login-password", "Enter")
+    staff.locator("[data-tab='digest']").wait_for(timeout=WAIT_MS)  # signed in (the queue may be empty)
+
+    def api(path: str) -> Any:
+        return staff.evaluate("async (p) => (await fetch(p, {credentials: 'same-origin'})).json()", path)
+
+    def no_serious_violations() -> None:
+        staff.add_script_tag(content=axe_source)
+        result = staff.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], serious
+
+    staff.locator("[data-tab='digest']").click()
+    total = staff.locator("#digest-delinquent-total")
+    total.wait_for(timeout=WAIT_MS)
+    digest = api("/inbox/api/digest")
+    first = digest["properties"][0]
+    assert staff.locator("#digest-property").input_value() == first["code"]
+    assert total.inner_text() == format_cents(first["delinquency"]["total_cents"])
+    assert staff.locator(".bars tbody tr").count() == len(first["delinquency"]["buckets"])
+    staff.screenshot(path=str(screenshots / site.shot("inbox-digest")), full_page=True)
+    no_serious_violations()
+
+    staff.locator("[data-tab='collections']").click()
+    staff.locator("#collections-accounts table").wait_for(timeout=WAIT_MS)
+    readiness = api("/inbox/api/collections/readiness")["readiness"]
+    rows = staff.locator("#collections-accounts tbody tr")
+    assert rows.count() == len(readiness["accounts"]) > 0
+    assert readiness["accounts"][0]["lease"] in rows.first.inner_text()
+    assert staff.locator("#digest-tab").is_hidden()
+    staff.screenshot(path=str(screenshots / site.shot("inbox-collections")), full_page=True)
+    no_serious_violations()
+
+    staff.locator("[data-tab='payments']").click()
+    staff.locator("#payments-list > li, #payments-empty:visible").first.wait_for(timeout=WAIT_MS)
+    assert staff.locator("#payments-list > li").count() == len(api("/inbox/api/payments/exceptions"))
+    no_serious_violations()
     context.close()

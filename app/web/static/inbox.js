@@ -3,6 +3,7 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
+  const TABS = ["queue", "approvals", "canned", "payments", "collections", "digest"];
   const state = { me: null, csrf: "", queue: null, open: null, lastSeq: 0, socket: null, retry: 1000, canned: [] };
 
   function el(tag, props, ...children) {
@@ -51,7 +52,7 @@
   function showLogin() {
     state.me = null;
     if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; }
-    for (const id of ["tabs", "who", "queue-tab", "approvals-tab", "canned-tab"]) $(id).hidden = true;
+    for (const id of ["tabs", "who", ...TABS.map((t) => t + "-tab")]) $(id).hidden = true;
     $("login").hidden = false;
     $("login-email").focus();
   }
@@ -81,11 +82,12 @@
   // --- tabs ---------------------------------------------------------------------------------------
   function showTab(name) {
     for (const button of document.querySelectorAll("[data-tab]")) button.setAttribute("aria-pressed", String(button.dataset.tab === name));
-    $("queue-tab").hidden = name !== "queue";
-    $("approvals-tab").hidden = name !== "approvals";
-    $("canned-tab").hidden = name !== "canned";
+    for (const tab of TABS) $(tab + "-tab").hidden = tab !== name;
     if (name === "approvals") loadApprovals();
     if (name === "canned") renderCanned();
+    if (name === "payments") loadPayments();
+    if (name === "collections") loadCollections();
+    if (name === "digest") loadDigest();
   }
   for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => showTab(button.dataset.tab));
 
@@ -354,6 +356,162 @@
         el("button", { type: "button", class: "secondary", onclick: () => decide("edit") }, "Offer edited plan"),
         el("button", { type: "button", class: "secondary", onclick: () => decide("reject") }, "Reject")),
       item.conversation_id ? el("button", { type: "button", class: "secondary", onclick: () => { showTab("queue"); openConversation(item.conversation_id); } }, "Open conversation") : null);
+  }
+
+  // --- payment exceptions (agents read; managers assign or dismiss) ------------------------------
+  const canDecide = () => Boolean(state.me && state.me.permissions.includes("approvals"));
+
+  async function loadPayments() {
+    $("payments-role").textContent = canDecide() ? "Assigning posts the payment to the lease." : "A manager assigns or dismisses them.";
+    try {
+      const items = await api("GET", "/inbox/api/payments/exceptions?status=" + encodeURIComponent($("payments-status").value));
+      $("payments-list").replaceChildren(...items.map(paymentItem));
+      $("payments-empty").hidden = items.length > 0;
+      if ($("payments-status").value === "open") $("payments-count").textContent = items.length ? String(items.length) : "";
+    } catch (error) { say(error.message); }
+  }
+  $("payments-status").addEventListener("change", loadPayments);
+  $("payments-filter").addEventListener("submit", (event) => event.preventDefault());
+
+  function paymentItem(item) {
+    const facts = [["Kind", item.kind], ["Status", item.status], ["Amount", item.amount_cents === null ? "unknown" : dollars(item.amount_cents)],
+      ["Payment", (item.intent_ref || "none") + (item.payment_status ? " (" + item.payment_status + ")" : "")],
+      ["Customer", item.customer_ref || "none"], ["Lease", item.lease_ref || "not matched"], ["Received", when(item.created_at)]];
+    if (item.resolved_at) facts.push(["Closed", when(item.resolved_at) + " by " + (item.resolved_by || "?") + (item.resolution_note ? ": " + item.resolution_note : "")]);
+    const dl = el("dl", { class: "terms" });
+    for (const [k, v] of facts) dl.append(el("dt", {}, k), el("dd", {}, v));
+    const card = el("li", { "data-exception": String(item.id) }, el("h2", {}, item.summary), dl);
+    if (item.status === "open" && canDecide()) card.append(paymentActions(item));
+    return card;
+  }
+
+  function paymentActions(item) {
+    const lease = el("input", { id: "pay-lease-" + item.id, maxlength: "20", pattern: "[A-Za-z0-9\\-]+", autocomplete: "off" });
+    const remember = el("input", { id: "pay-remember-" + item.id, type: "checkbox", checked: true, class: "check" });
+    const note = el("input", { id: "pay-note-" + item.id, maxlength: "500", autocomplete: "off" });
+    const assign = el("form", { class: "stack" },
+      el("label", { for: lease.id }, "Assign to lease (its reference)"), lease,
+      el("label", { for: remember.id, class: "inline" }, remember, " Remember this customer for this lease"),
+      el("button", { type: "submit" }, "Assign and post"));
+    assign.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act("Assign payment", async () => {
+        if (!lease.value.trim()) throw new Error("Name the lease.");
+        await api("POST", "/inbox/api/payments/exceptions/" + item.id + "/assign", { lease_ref: lease.value.trim(), remember_customer: remember.checked });
+        await loadPayments();
+      });
+    });
+    const dismiss = el("form", { class: "stack" },
+      el("label", { for: note.id }, "Dismiss, saying why"), note,
+      el("button", { type: "submit", class: "secondary" }, "Dismiss"));
+    dismiss.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act("Dismiss payment", async () => {
+        if (!note.value.trim()) throw new Error("Say why it is dismissed.");
+        await api("POST", "/inbox/api/payments/exceptions/" + item.id + "/dismiss", { note: note.value.trim() });
+        await loadPayments();
+      });
+    });
+    return el("div", { class: "split" }, assign, dismiss);
+  }
+
+  // --- collections: readiness, what changed, risk, the legal queue (read-only) --------------------
+  const words = (code) => String(code).replaceAll("_", " ");
+  const percent = (p) => Math.round(p * 100) + "%";
+
+  function table(caption, heads, rows, numeric) {
+    const nums = new Set(numeric || []);
+    return el("table", {},
+      el("caption", {}, caption),
+      el("thead", {}, el("tr", {}, ...heads.map((h, i) => el("th", { scope: "col", class: nums.has(i) ? "num" : null }, h)))),
+      el("tbody", {}, ...rows.map((cells) => el("tr", {}, ...cells.map((c, i) => el(i === 0 ? "th" : "td", { scope: i === 0 ? "row" : null, class: nums.has(i) ? "num" : null }, c))))));
+  }
+
+  function reasonList(reasons) {
+    if (!reasons.length) return "none";
+    return el("ul", { class: "reasons" }, ...reasons.map((r) => el("li", {}, typeof r === "string" ? r : words(r.code) + ": " + r.detail)));
+  }
+
+  async function loadCollections() {
+    const status = $("collections-status").value;
+    try {
+      const [body, legal] = await Promise.all([
+        api("GET", "/inbox/api/collections/readiness" + (status ? "?status=" + encodeURIComponent(status) : "")),
+        api("GET", "/inbox/api/collections/legal-queue"),
+      ]);
+      renderCollections(body, legal);
+    } catch (error) { say(error.message); }
+  }
+  $("collections-status").addEventListener("change", loadCollections);
+  $("collections-filter").addEventListener("submit", (event) => event.preventDefault());
+
+  function renderCollections(body, legal) {
+    const view = body.readiness;
+    const risk = new Map(body.risk.leases.map((r) => [r.lease_id, r]));
+    $("collections-run").textContent = view.run_on
+      ? "Run of " + view.run_on + (view.previous_run_on ? ", compared with the run of " + view.previous_run_on : " (the first run)") + ". Risk: " + body.risk.note + "."
+      : "Collections has not run yet: `doorstep collections run` classifies every account with a balance.";
+    const classes = Object.keys(view.counts);
+    const pick = $("collections-status");
+    if (pick.options.length === 1) for (const c of classes) pick.append(el("option", { value: c }, words(c)));
+    $("collections-counts").replaceChildren(table("Accounts by readiness class", ["Class", "Accounts"], classes.map((c) => [words(c), String(view.counts[c])]), [1]));
+    const changes = view.changes.map((c) => [c.lease, c.change === "entered" ? "entered (now owes)" : c.change === "left" ? "left (no longer owes)" : c.change === "status" ? "changed class" : "other reasons",
+      (c.before ? words(c.before) : "–") + " → " + (c.after ? words(c.after) : "–"), reasonList(c.reasons)]);
+    $("collections-changes").replaceChildren(changes.length ? table("What changed since the previous run", ["Lease", "Change", "Class", "Reasons now"], changes) : el("p", { class: "muted" }, "Nothing changed."));
+    const accounts = view.accounts.map((a) => {
+      const r = risk.get(a.lease_id);
+      const riskCell = r ? el("div", {}, el("span", { class: "band band-" + r.band }, r.band + " " + percent(r.probability)), el("details", {}, el("summary", {}, "Why"), reasonList(r.reasons))) : "not scored";
+      return [a.lease, a.property, el("span", { class: "ready-" + a.status }, words(a.status)), dollars(a.balance_cents), dollars(a.short_cents), dollars(a.pending_cents), reasonList(a.reasons), riskCell];
+    });
+    $("collections-accounts").replaceChildren(accounts.length ? table("Accounts with a balance", ["Lease", "Property", "Class", "Balance", "Short", "Pending", "Reasons", "Late-payment risk"], accounts, [3, 4, 5]) : el("p", { class: "muted" }, "No accounts."));
+    const queued = legal.map((s) => [s.lease, s.fired_on, s.period, dollars(s.short_cents), words(s.readiness)]);
+    $("legal-queue").replaceChildren(queued.length ? table("Accounts in the legal queue", ["Lease", "Entered", "Period", "Short", "Class then"], queued, [3]) : el("p", { class: "muted" }, "No account is in the legal queue."));
+  }
+
+  // --- the manager digest -------------------------------------------------------------------------
+  async function loadDigest() {
+    try {
+      state.digest = await api("GET", "/inbox/api/digest");
+      const pick = $("digest-property");
+      const chosen = pick.value;
+      const pages = state.digest.properties.map((p) => [p.code, p.name]);
+      if (state.digest.portfolio) pages.push(["all", "All properties"]);
+      pick.replaceChildren(...pages.map(([code, name]) => el("option", { value: code }, name)));
+      if (pages.some(([code]) => code === chosen)) pick.value = chosen;
+      renderDigest();
+    } catch (error) { say(error.message); }
+  }
+  $("digest-property").addEventListener("change", renderDigest);
+  $("digest-filter").addEventListener("submit", (event) => event.preventDefault());
+
+  function renderDigest() {
+    const digest = state.digest;
+    if (!digest) return;
+    const code = $("digest-property").value;
+    const page = code === "all" ? digest.portfolio : digest.properties.find((p) => p.code === code);
+    if (!page) { $("digest-body").replaceChildren(el("p", { class: "muted" }, "No property.")); return; }
+    $("digest-period").textContent = "Fees and escalations from " + digest.period_start + " to " + digest.period_end + "; balances as of " + digest.as_of + "; collections expected to " + digest.horizon_end + "." + (digest.risk.available ? "" : " " + digest.risk.note);
+    const d = page.delinquency;
+    const most = Math.max(1, ...d.buckets.map((b) => b.cents));
+    const bars = el("table", { class: "bars" },
+      el("caption", {}, "Delinquency by age of the open charge"),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Days past due"), el("th", { scope: "col", class: "num" }, "Open"), el("th", { scope: "col", class: "num" }, "Leases"), el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Chart")))),
+      el("tbody", {}, ...d.buckets.map((b) => el("tr", { "data-bucket": b.bucket },
+        el("th", { scope: "row" }, b.bucket), el("td", { class: "num" }, dollars(b.cents)), el("td", { class: "num" }, String(b.leases)),
+        el("td", { class: "bar-cell", "aria-hidden": "true" }, el("span", { class: "bar", "data-width": String(Math.round((b.cents / most) * 100)) }))))));
+    for (const bar of bars.querySelectorAll(".bar")) bar.style.width = bar.dataset.width + "%";
+    const f = page.fees, pl = page.plans, e = page.escalations, x = page.expected;
+    const figure = (label, value, id) => el("div", { class: "figure" }, el("dt", {}, label), el("dd", id ? { id } : {}, value));
+    const block = (title, ...figures) => el("section", { class: "digest-block" }, el("h2", {}, title), el("dl", {}, ...figures));
+    $("digest-body").replaceChildren(
+      el("section", { class: "digest-block wide" }, el("h2", {}, "Delinquency"),
+        el("p", {}, el("strong", { id: "digest-delinquent-total" }, dollars(d.total_cents)), " open on " + d.leases + " lease" + (d.leases === 1 ? "" : "s") + " of " + page.active_leases + " active"), bars),
+      block("Fees posted", figure("Late fees", f.late_fees + " · " + dollars(f.late_fee_cents)), figure("Returned-payment fees", f.nsf_fees + " · " + dollars(f.nsf_fee_cents)), figure("Reversed", f.reversed + " · " + dollars(f.reversed_cents)), figure("Net", dollars(f.net_cents))),
+      block("Payment plans", figure("Active, on track", String(pl.active)), figure("Broken", String(pl.broken)), figure("Still to collect", dollars(pl.remaining_cents)),
+        ...(pl.broken_plans.length ? [figure("Broken plans", pl.broken_plans.map((b) => b.lease_ref + " (" + b.missed + " missed)").join(", "))] : [])),
+      block("Escalations against SLA", figure("Open", String(e.open)), figure("Past the SLA", el("span", { class: e.breached ? "sla-breached" : "" }, String(e.breached))), figure("Within the SLA", String(e.waiting)), figure("Opened in the period", String(e.opened)), figure("Resolved in the period", String(e.resolved))),
+      block("Expected collections", figure("Rent due", dollars(x.rent_due_cents) + " on " + x.leases_due + " leases"), figure(x.risk_weighted ? "Expected on time (risk-weighted)" : "Expected (in full)", dollars(x.expected_rent_cents)), figure("At risk", dollars(x.rent_at_risk_cents)), figure("Plan installments", x.installments + " · " + dollars(x.installments_cents)), figure("Expected in total", dollars(x.expected_total_cents), "digest-expected-total")),
+      page.riskiest.length ? el("section", { class: "digest-block wide" }, el("h2", {}, "Riskiest leases"), table("Leases most likely to pay late", ["Lease", "Resident", "Risk", "Next due", "Reasons"], page.riskiest.map((r) => [r.lease_ref, r.resident_name || "", r.band + " " + percent(r.probability), dollars(r.next_due_cents) + " on " + r.next_due_on, reasonList(r.reasons)]))) : null);
   }
 
   // --- start --------------------------------------------------------------------------------------
