@@ -28,6 +28,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from evals.benchmarks.bounds import load_average
 from evals.benchmarks.databases import Databases, PostgresUnavailable, postgres_databases, sqlite_databases
 from evals.benchmarks.ledger import BalanceRun, SeedRun, analyze, balances, seed
 
@@ -69,8 +70,8 @@ class BackendRun:
 def main() -> int:
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     console.print(
-        f"Doorstep bench: {os.cpu_count()} CPUs, load average {_load()}, Python {platform.python_version()}, "
-        f"as of {AS_OF.isoformat()}"
+        f"Doorstep bench: {os.cpu_count()} CPUs, load average {load_average()}, "
+        f"Python {platform.python_version()}, as of {AS_OF.isoformat()}"
     )
     runs: list[BackendRun] = []
     skipped: dict[str, str] = {}
@@ -87,7 +88,7 @@ def main() -> int:
     report = _report(runs, skipped)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2) + "\n")
-    console.print(f"load average after: {_load()}; report written to {_shown(REPORT)}")
+    console.print(f"load average after: {load_average()}; report written to {_shown(REPORT)}")
     sys.stdout.write(json.dumps(report, separators=(",", ":")) + "\n")
     sys.stdout.flush()
     knowledge = _knowledge_bench(console)
@@ -238,7 +239,11 @@ def _report(runs: list[BackendRun], skipped: dict[str, str]) -> dict[str, Any]:
         "bench": "ledger",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "as_of": AS_OF.isoformat(),
-        "machine": {"cpus": os.cpu_count(), "load_average": _load(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average": load_average(),
+            "python": platform.python_version(),
+        },
         "backends": backends,
     }
 
@@ -262,13 +267,6 @@ def _seconds(seconds: float) -> str:
 
 def _shown(path: Path) -> str:
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
-
-
-def _load() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def _more_benches(console: Console) -> dict[str, Any]:

@@ -27,17 +27,13 @@ import argparse
 import gc
 import json
 import os
-import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from rich.console import Console
@@ -51,6 +47,7 @@ from app.db import transaction
 from app.demo.seed import SeedOptions, seed_demo
 from app.ledger.queries import balances_by_sql
 from app.models import CollectionStep, LedgerEntry
+from evals.benchmarks.bounds import BenchTimeout, load_average, time_bound
 from evals.benchmarks.databases import (
     BenchDatabase,
     Databases,
@@ -66,10 +63,6 @@ MONTH_END = date(2026, 11, 23)
 FEE_DAY = date(2026, 11, 13)
 TARGET_SECONDS = 5.0
 """The issue's target: `collections run` over 10,000 leases in at most 5 s on SQLite."""
-
-
-class BenchTimeout(Exception):
-    """The whole bench ran past its time bound."""
 
 
 @dataclass(frozen=True)
@@ -183,20 +176,6 @@ def run_backend(databases: Databases, *, units: int, console: Console) -> Collec
     return result
 
 
-@contextmanager
-def _time_bound(seconds: int) -> Iterator[None]:
-    def expire(_signum: int, _frame: FrameType | None) -> None:
-        raise BenchTimeout(f"the collections bench ran past {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _table(results: list[CollectionsRun], target: float) -> Table:
     table = Table(title="collections run (each a first run of its day, commit included)")
     for column, justify in (
@@ -291,8 +270,8 @@ def run_collections_bench(
     """Run the bench (SQLite, and PostgreSQL when asked), print its table, return its figures."""
     results: list[CollectionsRun] = []
     skipped: dict[str, str] = {}
-    console.print(f"Doorstep collections bench: {os.cpu_count()} CPUs, load average {_load()}")
-    with _time_bound(timeout):
+    console.print(f"Doorstep collections bench: {os.cpu_count()} CPUs, load average {load_average()}")
+    with time_bound(timeout, "collections"):
         with sqlite_databases() as databases:
             results.append(run_backend(databases, units=units, console=console))
         if postgres:
@@ -303,14 +282,7 @@ def run_collections_bench(
                 skipped["postgresql"] = str(exc)
                 console.print(f"PostgreSQL skipped: {exc}")
     console.print(_table(results, target))
-    return _json(results, target, skipped) | {"load_average": _load()}
-
-
-def _load() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
+    return _json(results, target, skipped) | {"load_average": load_average()}
 
 
 def main(argv: list[str] | None = None) -> int:

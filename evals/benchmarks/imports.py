@@ -26,14 +26,10 @@ import io
 import json
 import os
 import random
-import signal
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from types import FrameType
 from typing import Any
 
 from rich.console import Console
@@ -47,6 +43,7 @@ from app.imports import ImportKind, ImportReport, import_file
 from app.ledger.schedule import add_months
 from app.ledger.types import EntryKind
 from app.models import Lease, LeaseResident, LedgerEntry, Property, Resident, Unit
+from evals.benchmarks.bounds import BenchTimeout, load_average, time_bound
 from evals.benchmarks.databases import (
     BenchDatabase,
     Databases,
@@ -63,10 +60,6 @@ SEED = 12
 TARGET_SECONDS = 5.0
 """The issue's target: a 10,000-row ledger CSV imported in at most 5 s on SQLite."""
 HEADER = ["Property", "Unit", "Tenant", "Date", "Payer", "Description", "Charges", "Payments", "Balance"]
-
-
-class BenchTimeout(Exception):
-    """The whole bench ran past its time bound."""
 
 
 @dataclass(frozen=True)
@@ -260,22 +253,6 @@ def run_backend(databases: Databases, *, rows: int, units: int, console: Console
     )
 
 
-@contextmanager
-def _time_bound(seconds: int) -> Iterator[None]:
-    """Raise BenchTimeout in the main thread when the block runs longer than `seconds`."""
-
-    def expire(_signum: int, _frame: FrameType | None) -> None:
-        raise BenchTimeout(f"the import bench ran past its {seconds} s bound")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _table(runs: list[ImportRun], target: float) -> Table:
     table = Table(
         title="Doorstep import bench", caption="ratio = measured / target; at or under 1.00 meets it"
@@ -353,8 +330,8 @@ def run_import_bench(
     """Run the bench (SQLite, and PostgreSQL when asked), print its table, return its figures."""
     runs: list[ImportRun] = []
     skipped: dict[str, str] = {}
-    console.print(f"Doorstep import bench: {os.cpu_count()} CPUs, load average {_load()}")
-    with _time_bound(timeout):
+    console.print(f"Doorstep import bench: {os.cpu_count()} CPUs, load average {load_average()}")
+    with time_bound(timeout, "import"):
         with sqlite_databases() as databases:
             runs.append(run_backend(databases, rows=rows, units=units, console=console))
         if postgres:
@@ -365,14 +342,7 @@ def run_import_bench(
                 skipped["postgresql"] = str(exc)
                 console.print(f"PostgreSQL skipped: {exc}")
     console.print(_table(runs, target))
-    return _json(runs, target, skipped) | {"load_average": _load()}
-
-
-def _load() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
+    return _json(runs, target, skipped) | {"load_average": load_average()}
 
 
 def main(argv: list[str] | None = None) -> int:
