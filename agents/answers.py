@@ -50,6 +50,9 @@ METHODS = {
     },
 }
 MAX_INLINE_CHARGES = 4
+READ_DEPTH = 4
+"""How many of the retrieved passages (best first, re-ranked by the reader) an answer quotes from. On the
+development set, reading 4, 5, 6 or 8 answered 0.641, 0.630, 0.641 and 0.635 of the questions."""
 
 
 @dataclass
@@ -367,7 +370,7 @@ def policy(
     conflict = find_conflict(question, r.passages, precedence=r.precedence)
     if conflict is not None:
         return _conflict(v, conflict)
-    sources = [Source(p.text, p.citation.section) for p in r.passages]
+    sources = [Source(p.text, p.citation.section) for p in r.passages[:READ_DEPTH]]
     quote = read(question, sources, similarity=similarity or encoder_similarity(), gate=v.language != "es")
     if quote is None or not quote.answered:
         return v.t("policy.nothing"), []

@@ -10,6 +10,7 @@ heading line fit in MiniLM's 256 WordPiece tokens, so the dense index sees all o
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -55,11 +56,26 @@ class _Paragraph:
         return self.pages[bisect_right(self.line_starts, offset) - 1]
 
 
+_NUMBER_WORD_END = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|sixty|ninety|hundred)$",
+    re.IGNORECASE,
+)
+_FIGURES = re.compile(r"^\(\d{1,3}\)\s")
+
+
+def _restates(previous: str, line: str) -> bool:
+    """Whether `line` opens with the figures of the number word that ends the line before ("up to two" /
+    "(2) occasions per semester"): the same sentence wrapped, not a list item "(2)"."""
+    return bool(_FIGURES.match(line)) and _NUMBER_WORD_END.search(previous.rstrip()) is not None
+
+
 def _paragraphs(section: Section) -> list[_Paragraph]:
     """Join wrapped lines into paragraphs; a list item or table row starts a paragraph of its own."""
     groups: list[list[Line]] = []
     for line in section.lines:
-        starts_new = not groups or bool(LIST_ITEM.match(line.text)) or " | " in line.text
+        item = bool(LIST_ITEM.match(line.text)) and not (groups and _restates(groups[-1][-1].text, line.text))
+        starts_new = not groups or item or " | " in line.text
         if starts_new or " | " in groups[-1][-1].text:
             groups.append([line])
         else:

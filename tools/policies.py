@@ -20,6 +20,8 @@ PRECEDENCE = re.compile(
     re.IGNORECASE,
 )
 """A sentence that says which document controls where they differ."""
+PASSAGES = 8
+"""Passages returned per search: the reader quotes from the best few; a conflict check looks at all."""
 
 
 class SearchPoliciesArgs(ToolArgs):
@@ -54,7 +56,7 @@ def search_policies(ctx: ResidentContext, args: SearchPoliciesArgs) -> PolicySea
         elif property_code:
             prop = session.query(Property).filter_by(code=property_code).first()
             property_name = prop.name if prop else None
-    passages = ctx.retriever.retrieve(args.query, property_code=property_code, k=4)
+    passages = ctx.retriever.retrieve(args.query, property_code=property_code, k=PASSAGES)
     # Lexical only (BM25, well under a millisecond): the clause's words are fixed, no embedding needed.
     precedence = ctx.retriever.retrieve(PRECEDENCE_QUERY, property_code=property_code, k=3, mode="lexical")
     return PolicySearchResult(

@@ -25,7 +25,7 @@ CHUNK_OVERLAP_TOKENS: Final = 30
 
 #: Changes whenever chunking or embedding changes in a way that makes old chunks stale: a file whose
 #: chunks carry another version is re-ingested even if its bytes did not change.
-INDEX_VERSION: Final = f"{EMBEDDING_MODEL_ID}/chunks-{CHUNK_TOKENS}-{CHUNK_OVERLAP_TOKENS}/v2"
+INDEX_VERSION: Final = f"{EMBEDDING_MODEL_ID}/chunks-{CHUNK_TOKENS}-{CHUNK_OVERLAP_TOKENS}/v3"
 
 #: The `property` metadata value of portfolio-wide documents (FAQ, company policies): they are
 #: searched together with every property's own documents. Property codes are slugs, never "*".
@@ -38,6 +38,11 @@ CORPUS_VERSION_KEY: Final = "doorstep_corpus_version"
 RRF_K: Final = 60
 #: How deep each ranking goes before fusion.
 FUSION_DEPTH: Final = 30
+#: How many fused candidates the reader re-ranks (by its best sentence) before the top k are returned.
+RERANK_DEPTH: Final = 20
+#: Added to a lease passage's re-ranking score, so that where the lease and a policy say the same thing
+#: about as well, the lease (the document that binds) is the one cited first.
+LEASE_PREFERENCE: Final = 0.05
 #: When a question comes with a property, portfolio-wide passages' scores are discounted by this share,
 #: so the resident's own lease and policy (which state the actual numbers) come first when a general
 #: FAQ answer matches about as well. Measured on the retrieval eval: 0.1 to 0.3 give the same hybrid

@@ -32,9 +32,18 @@ from chromadb.api import ClientAPI
 from pydantic import BaseModel, Field
 
 from app.config import Settings
-from app.knowledge.constants import EMBEDDING_DIM, FUSION_DEPTH, PORTFOLIO_DISCOUNT, PORTFOLIO_WIDE, RRF_K
+from app.knowledge.constants import (
+    EMBEDDING_DIM,
+    FUSION_DEPTH,
+    LEASE_PREFERENCE,
+    PORTFOLIO_DISCOUNT,
+    PORTFOLIO_WIDE,
+    RERANK_DEPTH,
+    RRF_K,
+)
 from app.knowledge.embedding import FloatMatrix, MiniLMEncoder, get_encoder
 from app.knowledge.lexical import LexicalIndex, dense_query, top_indices
+from app.knowledge.reading import EncoderSimilarity, Source, rerank
 from app.knowledge.records import ChunkMetadata, search_text
 from app.knowledge.store import corpus_version, make_client, open_collection
 
@@ -51,8 +60,9 @@ class Passage(BaseModel):
     section: str
     source: str
     score: float = Field(
-        description="Fused RRF score in hybrid mode, cosine similarity in dense mode, BM25 in lexical mode; "
-        "portfolio-wide passages discounted when a property was given."
+        description="In hybrid mode the reader's re-ranking score (its best sentence's score plus a prior "
+        "for the fused rank; the fused RRF score without re-ranking), cosine similarity in dense mode, BM25 "
+        "in lexical mode; portfolio-wide passages discounted when a property was given."
     )
     doc_type: str
     property: str | None = Field(description="The property code, or None for a portfolio-wide document.")
@@ -108,12 +118,16 @@ class Retriever:
         client: ClientAPI,
         encoder: MiniLMEncoder | None = None,
         recheck_seconds: float = 1.0,
+        rerank_depth: int = RERANK_DEPTH,
     ) -> None:
         """`recheck_seconds`: how often to ask Chroma whether the corpus changed (0: before every query).
         Each check costs about half a millisecond; new documents show up within this delay (at once
-        while the index is still empty)."""
+        while the index is still empty). `rerank_depth`: how many fused candidates the reader re-ranks
+        in hybrid mode (0: none)."""
         self._client = client
         self._encoder = encoder
+        self._rerank_depth = rerank_depth
+        self._similarity: EncoderSimilarity | None = None
         self._recheck_seconds = recheck_seconds
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
@@ -167,7 +181,39 @@ class Retriever:
             ranked = rankings[0]
         if property_code is not None:
             ranked = _discount_portfolio(ranked, scope.portfolio_wide)
+        if mode == "hybrid" and self._rerank_depth > 0:
+            candidates = ranked[: max(k, self._rerank_depth)]
+            ranked = self._rerank(question, mirror, scope, candidates, discount=property_code is not None)
         return [self._passage(mirror, int(scope.rows[i]), score) for i, score in ranked[:k]]
+
+    def _rerank(
+        self,
+        question: str,
+        mirror: _Mirror,
+        scope: _Scope,
+        ranked: list[tuple[int, float]],
+        *,
+        discount: bool,
+    ) -> list[tuple[int, float]]:
+        """The fused candidates re-ordered by how well their best sentence answers the question (the
+        reader's score, with the encoder already loaded for the query), best first. Portfolio-wide
+        passages keep their discount (`discount`: a property was given)."""
+        if self._similarity is None:
+            self._similarity = EncoderSimilarity(self.encoder)
+        metas = [mirror.metadatas[int(scope.rows[i])] for i, _ in ranked]
+        sources = [
+            Source(mirror.texts[int(scope.rows[i])], meta.section)
+            for (i, _), meta in zip(ranked, metas, strict=True)
+        ]
+        scores = [
+            score + (LEASE_PREFERENCE if meta.doc_type == "lease" else 0.0)
+            for score, meta in zip(rerank(question, sources, similarity=self._similarity), metas, strict=True)
+        ]
+        adjusted = [
+            (i, score - abs(score) * PORTFOLIO_DISCOUNT if discount and scope.portfolio_wide[i] else score)
+            for (i, _), score in zip(ranked, scores, strict=True)
+        ]
+        return sorted(adjusted, key=lambda pair: -pair[1])
 
     def refresh(self) -> None:
         """Drop the mirror; the next query reloads the collection."""

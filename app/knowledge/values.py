@@ -121,9 +121,15 @@ _PERCENT: Final = re.compile(r"\b(?P<v>\d{1,2}(?:\.\d+)?)\s?(?:%|percent\b|por\s
 _DAY_OF_MONTH: Final = re.compile(
     r"\b(?:(?P<d>\d{1,2})(?:st|nd|rd|th)\b|(?P<w>"
     + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
-    + r")\s+(?:\(\d{1,2}(?:st|nd|rd|th)?\)\s+)?(?:calendar\s+)?day\s+of\s+(?:the|each|every|any)\s+"
+    + r")\s+(?:\(\d{1,2}(?:st|nd|rd|th)?\)\s+)?(?:(?:calendar\s+)?day\s+)?of\s+(?:the|each|every|any)\s+"
     r"(?:calendar\s+)?month)"
 )
+_DAY_BY_ORDINAL: Final = re.compile(
+    r"\b(?:by|on|before|after|until|through|than)\s+the\s+(?P<w>"
+    + "|".join(sorted((w for w in _ORDINAL_WORDS if w != "last"), key=len, reverse=True))
+    + r")\b(?=\s*(?:[.,;)]|$)|\s+(?:and|or|if|at|in|calendar)\b)"
+)
+"""A day named by its ordinal alone where a deadline puts it: "payable by the tenth", "after the fifth,"."""
 _DAY_OF_MONTH_SPACED: Final = re.compile(r"\b(?P<d>\d{1,2})\s(?:st|nd|rd|th)\b")
 """OCR of a superscript ordinal: "the 5 TH" (folded to "the 5 th")."""
 _DAY_OF_MONTH_ES: Final = re.compile(r"\b(?:el\s+)?(?:dia\s+)(?P<d>\d{1,2})\b")
@@ -141,6 +147,15 @@ _COUNT: Final = re.compile(
     r"\b(?:up\s+to|no\s+more\s+than|maximum\s+of|at\s+most|hasta)\s+" + _NUMBER + r"(?:\s*\(\d{1,3}\))?\s+"
     r"(?P<noun>[a-z]+)"
 )
+
+
+_COUNTED: Final = re.compile(
+    r"\b"
+    + _NUMBER
+    + r"(?:\s*\(\d{1,3}\))?\s+(?:\w+\s+)?(?P<noun>times|occasions|occupants|persons|people|pets|animals|"
+    r"guests|visitors|vehicles|cars|checks|keys|nights|extensions|installments|roommates|lockouts)\b"
+)
+"""A number of things: "two (2) occasions", "three nights", "two returned checks"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +190,8 @@ def values_in(text: str) -> list[Value]:
         day = int(m["d"]) if m["d"] else _ORDINAL_WORDS[m["w"]]
         if 1 <= day <= 31:
             found.append(Value("day_of_month", str(day), m.start(), m.end()))
+    for m in _DAY_BY_ORDINAL.finditer(folded):
+        found.append(Value("day_of_month", str(_ORDINAL_WORDS[m["w"]]), m.start("w"), m.end("w")))
     for m in _DAY_OF_MONTH_SPACED.finditer(folded):
         if 1 <= int(m["d"]) <= 31:
             found.append(Value("day_of_month", str(int(m["d"])), m.start(), m.end()))
@@ -195,6 +212,11 @@ def values_in(text: str) -> list[Value]:
     for m in _COUNT.finditer(folded):
         n = _number(m["n"])
         if n is not None:
+            found.append(Value("count", f"{n} {m['noun'].rstrip('s')}", m.start(), m.end()))
+    counted = [(v.start, v.end) for v in found if v.kind == "count"]
+    for m in _COUNTED.finditer(folded):
+        n = _number(m["n"])
+        if n is not None and not any(a <= m.start() < b for a, b in counted):
             found.append(Value("count", f"{n} {m['noun'].rstrip('s')}", m.start(), m.end()))
     return sorted(found, key=lambda v: v.start)
 

@@ -106,3 +106,57 @@ def test_polarity_of_a_yes_or_no_answer() -> None:
     assert polarity("can i have a cat", "Cats are permitted; up to two per home.") == "yes"
     assert polarity("can i have a cat", "No cat may be kept without a signed pet addendum.") is None
     assert polarity("how much is the deposit", "No deposit is charged.") is None
+
+
+def test_notice_periods_conflict_on_the_case_asked_not_every_case_listed() -> None:
+    lease = passage(
+        "Lease",
+        "If the Landlord proposes to terminate this Lease, the Resident shall be given written notice of the "
+        "proposed termination, as listed below:\na. For failure to pay rent, at least fourteen (14) days;\n"
+        "c. For all other cases, thirty (30) days, unless State law permits a shorter period;",
+    )
+    policy = passage(
+        "Collection Policy", "The Notice of Termination shall serve the tenant with a thirty (30) day Notice."
+    )
+    conflict = find_conflict(
+        "how much notice before they terminate my lease for not paying rent", [lease, policy]
+    )
+    assert conflict is not None and conflict.topic == "termination_notice" and conflict.kind == "duration"
+    assert {side.values for side in conflict.sides} == {("duration:14 days",), ("duration:30 days",)}
+    agreeing = passage(
+        "Handbook", "For failure to pay rent, the notice of termination is fourteen (14) days."
+    )
+    assert (
+        find_conflict("how much notice before they terminate my lease for not paying rent", [lease, agreeing])
+        is None
+    )
+
+
+def test_a_cut_off_time_on_the_day_conflicts_with_the_whole_day() -> None:
+    policy = passage(
+        "Rent Policy", "Any rent payment made after 10:30 AM on the 10th day shall be considered delinquent."
+    )
+    other = passage(
+        "Collection Policy",
+        "Payments not received on or before the TENTH (10) day of each month are delinquent.",
+    )
+    conflict = find_conflict("if i pay the afternoon of the 10th is that still on time?", [policy, other])
+    assert conflict is not None and conflict.topic == "late_after" and conflict.kind == "time"
+    same = passage("Handbook", "Rent paid after 10:30 AM on the 10th is considered delinquent.")
+    assert find_conflict("if i pay the afternoon of the 10th is that still on time?", [policy, same]) is None
+
+
+def test_a_charge_per_item_is_not_compared_with_a_flat_amount() -> None:
+    lease = passage("Lease", "The Resident has paid $300.00 to the Landlord as a Security Deposit.")
+    handbook = passage(
+        "Handbook", "If you do not return keys you will be fined $10.00 per key, deducted from your deposit."
+    )
+    assert find_conflict("how much was the security deposit", [lease, handbook]) is None
+
+
+def test_a_conditional_clause_naming_the_topic_takes_no_stance() -> None:
+    handbook = passage("Handbook", "Pets are permitted if you wish.")
+    lease = passage(
+        "Lease", "If the Resident, pets or guests caused the damage, the Landlord shall not pay for it."
+    )
+    assert find_conflict("are pets allowed", [handbook, lease]) is None

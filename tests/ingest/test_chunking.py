@@ -159,3 +159,26 @@ def test_a_wrapped_line_starting_with_an_ordinal_continues_its_sentence() -> Non
 
     assert chunk.text == "A late charge of $75.00 is due beginning on the 5th. For example, rent paid late."
     assert (chunk.page, chunk.page_end) == (1, 2)
+
+
+def test_figures_that_restate_a_number_word_continue_the_sentence_not_a_list() -> None:
+    section = Section(
+        "Lockouts",
+        ["Lockouts"],
+        1,
+        [
+            Line(1, "Residents will be provided with lock-out assistance for up to two"),
+            Line(1, "(2) occasions per academic semester at no charge. Tenants must:"),
+            Line(1, "(1) return keys;"),
+            Line(1, "(2) pay fees."),
+        ],
+    )
+
+    (chunk,) = Chunker(get_encoding()).chunk_sections([section])
+
+    assert chunk.text.split("\n") == [
+        "Residents will be provided with lock-out assistance for up to two (2) occasions per academic "
+        "semester at no charge. Tenants must:",
+        "(1) return keys;",
+        "(2) pay fees.",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.knowledge.reading import Source, read
+from app.knowledge.reading import Source, read, rerank
 from app.knowledge.values import asked_kinds, values_in
 
 DEPOSIT = Source(
@@ -131,3 +131,29 @@ def test_the_sentence_model_finds_the_answer_where_words_do_not_meet() -> None:
     assert "$25.00 fee" in quote.text
     again = similarity("anything", [passage.text.split(". ")[0]])
     assert len(again) == 1
+
+
+def test_rerank_puts_the_passage_that_states_the_answer_above_one_that_only_mentions_the_words() -> None:
+    mentions = Source(
+        "Late rent and late fees are described in the rent collection policy. Rent that is late may lead to "
+        "late notices. Residents with late rent should contact the office about late rent.",
+        "Late Rent",
+    )
+    states = Source("A late fee of $20.00 is charged when rent is received after the 10th.", "Charges")
+    other = Source("Quiet hours are from 10 p.m. to 8 a.m.", "Noise")
+    scores = rerank("how much is the late fee", [mentions, states, other, other])
+    assert scores[1] > scores[0] > scores[2]
+    # with nothing to tell them apart, the retrieval order stands
+    same = rerank("how much is the late fee", [states, states])
+    assert same[0] > same[1]
+
+
+def test_a_day_named_by_its_ordinal_alone_and_counted_things_are_values() -> None:
+    def typed(text: str) -> list[tuple[str, str]]:
+        return [(v.kind, v.normal) for v in values_in(text)]
+
+    assert typed("Rent is payable by the tenth.") == [("day_of_month", "10")]
+    assert typed("Rents not paid by the tenth of the month are late.") == [("day_of_month", "10")]
+    assert typed("after the first year of the lease") == []
+    assert typed("lockout help on two (2) occasions per semester") == [("count", "2 occasion")]
+    assert typed("guests may stay up to three nights") == [("count", "3 night")]
