@@ -381,3 +381,19 @@ def test_a_command_imports_only_what_it_uses() -> None:
     assert done.returncode == 0, done.stderr
     assert "Usage" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "loaded:"
+
+
+def test_the_ledger_is_shown_as_of_the_day_doorstep_today_pins(
+    cli_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo of a past day reads the same in the CLI as in the API: DOORSTEP_TODAY is "today" for both."""
+    ref = cli_db.report.personas["partial"]  # type: ignore[union-attr]
+    pinned = runner.invoke(app, ["ledger", "show", ref, "--as-of", DEMO_AS_OF.isoformat(), "--json"])
+    monkeypatch.setenv("DOORSTEP_TODAY", DEMO_AS_OF.isoformat())
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["ledger", "show", ref, "--json"])
+
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(pinned.stdout)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, cast
 
 import typer
@@ -17,7 +16,7 @@ from app.collections.run import run_collections
 from app.collections.schemas import ReadinessView, RunReport
 from app.collections.simulate import Simulation, month_of, simulate_in_throwaway
 from app.collections.views import list_steps, readiness_view
-from app.config import Settings, get_settings
+from app.config import get_settings
 from app.db import session_factory, transaction
 from app.errors import InvalidInput, NotFound
 from app.models import Property
@@ -28,11 +27,6 @@ app.add_typer(collections_app, name="collections")
 
 SHOWN = 40
 ActorOpt = Annotated[str, typer.Option(help="Who acts (recorded in the audit log).")]
-
-
-def _today(settings: Settings) -> date:
-    """Today in the portfolio's time zone, or the day DOORSTEP_TODAY pins (as the API reads it)."""
-    return settings.DOORSTEP_TODAY or today(settings)
 
 
 @collections_app.command("run")
@@ -47,7 +41,7 @@ def run(
     """Run the ladder for a day: classify every account that owes, fire the steps that fall due, and print
     the day's reconciliation. A second run the same day does nothing."""
     settings = get_settings()
-    now = _today(settings)
+    now = today(settings)
     run_on = now if day is None else parse_date(day, option="--date")
     with transaction(session_factory(settings)) as session:
         report = run_collections(session, run_on=run_on, today=now, data_dir=settings.data_dir, actor=actor)
@@ -251,7 +245,7 @@ def hold(
             kind=cast(HoldKind, kind),
             reason=reason,
             actor=actor,
-            today=_today(settings),
+            today=today(settings),
             until_on=until_on,
         )
         out = {"hold_id": row.id, "lease": found.ref, "kind": row.kind, "until_on": row.until_on}
@@ -272,7 +266,7 @@ def release(
     """Release a hold or block: the ladder resumes on its next run."""
     settings = get_settings()
     with transaction(session_factory(settings)) as session:
-        row = release_hold(session, hold_id=hold_id, actor=actor, today=_today(settings), note=note)
+        row = release_hold(session, hold_id=hold_id, actor=actor, today=today(settings), note=note)
         out = {"hold_id": row.id, "released_on": row.released_on, "released_by": row.released_by}
     if as_json:
         print_json(out)

@@ -111,6 +111,9 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 def today(settings: Settings) -> date:
+    """Today in the portfolio's time zone, or the day DOORSTEP_TODAY pins (as the API reads it)."""
+    if settings.DOORSTEP_TODAY is not None:
+        return settings.DOORSTEP_TODAY
     return datetime.now(ZoneInfo(settings.DOORSTEP_TIMEZONE)).date()
 
 
