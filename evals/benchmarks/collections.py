@@ -51,9 +51,7 @@ from evals.benchmarks.bounds import BenchTimeout, load_average, time_bound
 from evals.benchmarks.databases import (
     BenchDatabase,
     Databases,
-    PostgresUnavailable,
-    postgres_databases,
-    sqlite_databases,
+    on_each_backend,
 )
 from evals.benchmarks.ledger import analyze
 
@@ -268,19 +266,13 @@ def run_collections_bench(
     timeout: int = 300,
 ) -> dict[str, Any]:
     """Run the bench (SQLite, and PostgreSQL when asked), print its table, return its figures."""
-    results: list[CollectionsRun] = []
-    skipped: dict[str, str] = {}
     console.print(f"Doorstep collections bench: {os.cpu_count()} CPUs, load average {load_average()}")
     with time_bound(timeout, "collections"):
-        with sqlite_databases() as databases:
-            results.append(run_backend(databases, units=units, console=console))
-        if postgres:
-            try:
-                with postgres_databases() as databases:
-                    results.append(run_backend(databases, units=units, console=console))
-            except PostgresUnavailable as exc:
-                skipped["postgresql"] = str(exc)
-                console.print(f"PostgreSQL skipped: {exc}")
+        results, skipped = on_each_backend(
+            lambda databases: run_backend(databases, units=units, console=console),
+            postgres=postgres,
+            say=console.print,
+        )
     console.print(_table(results, target))
     return _json(results, target, skipped) | {"load_average": load_average()}
 

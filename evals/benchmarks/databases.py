@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -123,3 +124,25 @@ def postgres_databases() -> Iterator[Databases]:
         )
         stack.callback(databases.close)
         yield databases
+
+
+T = TypeVar("T")
+
+
+def on_each_backend(
+    run: Callable[[Databases], T], *, postgres: bool, say: Callable[[str], None]
+) -> tuple[list[T], dict[str, str]]:
+    """`run` on SQLite, then on PostgreSQL when asked (skipped, saying why, when none is there): the
+    results in that order, and what was skipped."""
+    results: list[T] = []
+    skipped: dict[str, str] = {}
+    with sqlite_databases() as databases:
+        results.append(run(databases))
+    if postgres:
+        try:
+            with postgres_databases() as databases:
+                results.append(run(databases))
+        except PostgresUnavailable as exc:
+            skipped["postgresql"] = str(exc)
+            say(f"PostgreSQL skipped: {exc}")
+    return results, skipped

@@ -47,9 +47,7 @@ from evals.benchmarks.bounds import BenchTimeout, load_average, time_bound
 from evals.benchmarks.databases import (
     BenchDatabase,
     Databases,
-    PostgresUnavailable,
-    postgres_databases,
-    sqlite_databases,
+    on_each_backend,
 )
 
 AS_OF = date(2026, 11, 23)
@@ -328,19 +326,13 @@ def run_import_bench(
     timeout: int = 180,
 ) -> dict[str, Any]:
     """Run the bench (SQLite, and PostgreSQL when asked), print its table, return its figures."""
-    runs: list[ImportRun] = []
-    skipped: dict[str, str] = {}
     console.print(f"Doorstep import bench: {os.cpu_count()} CPUs, load average {load_average()}")
     with time_bound(timeout, "import"):
-        with sqlite_databases() as databases:
-            runs.append(run_backend(databases, rows=rows, units=units, console=console))
-        if postgres:
-            try:
-                with postgres_databases() as databases:
-                    runs.append(run_backend(databases, rows=rows, units=units, console=console))
-            except PostgresUnavailable as exc:
-                skipped["postgresql"] = str(exc)
-                console.print(f"PostgreSQL skipped: {exc}")
+        runs, skipped = on_each_backend(
+            lambda databases: run_backend(databases, rows=rows, units=units, console=console),
+            postgres=postgres,
+            say=console.print,
+        )
     console.print(_table(runs, target))
     return _json(runs, target, skipped) | {"load_average": load_average()}
 
