@@ -212,12 +212,15 @@ class ChatPlanner:
         """From `OPENAI_API_KEY`, `OPENAI_BASE_URL` and `DOORSTEP_MODEL`.
 
         A base URL without a key is allowed (local OpenAI-compatible servers ignore the key); neither is
-        a configuration error.
+        a configuration error. A blank key counts as none.
         """
-        if settings.OPENAI_API_KEY is None and not settings.OPENAI_BASE_URL:
+        key = settings.OPENAI_API_KEY
+        if key is not None and not key.get_secret_value().strip():
+            key = None  # `OPENAI_API_KEY=` in an env file: no key, not an empty one to send
+        if key is None and not settings.OPENAI_BASE_URL:
             raise ValueError("the chat planner needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
         return cls(
-            api_key=settings.OPENAI_API_KEY or SecretStr("not-needed"),
+            api_key=key or SecretStr("not-needed"),
             base_url=settings.OPENAI_BASE_URL,
             model=settings.DOORSTEP_MODEL,
             timeout=timeout,

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from app.cli.common import AsOfOpt, JsonOpt, app, clear_errors, console, parse_day, print_json
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import session_factory
 from app.errors import DoorstepError, InvalidInput
 
@@ -34,10 +34,21 @@ PlannerOpt = Annotated[
 ]
 
 
-def _planner(value: str | None) -> Literal["offline", "chat"] | None:
+def _planner(value: str | None, settings: Settings) -> Literal["offline", "chat"]:
+    """The planner `--planner` names, or the default for these settings when it names none.
+
+    `--planner chat` is checked before anything else runs: without a model configured, or with its server
+    unreachable, the command stops with one line (`ConfigurationError`, exit 2) instead of a traceback, a
+    hang, or answers quietly given by the offline planner.
+    """
+    from agents.planners.factory import default_kind, require_chat_model
+
     if value not in (None, "offline", "chat"):
         raise typer.BadParameter("choose offline or chat", param_hint="--planner")
-    return value  # type: ignore[return-value]
+    if value == "chat":
+        require_chat_model(settings)
+        return "chat"
+    return "offline" if value == "offline" else default_kind(settings)
 
 
 def _resident_id(sessions: Any, ref: str | None) -> int | None:
@@ -60,11 +71,12 @@ def chat(
     from agents.assistant.factory import open_assistant
 
     settings = get_settings()
+    kind = _planner(planner, settings)
     day = parse_day(as_of, settings)
     sessions = session_factory(settings)
     resident_id = _resident_id(sessions, resident)
     conversation = f"cli-{uuid.uuid4().hex[:12]}"
-    with open_assistant(settings, sessions, today=lambda: day, planner=_planner(planner)) as assistant:
+    with open_assistant(settings, sessions, today=lambda: day, planner=kind) as assistant:
         console.print(
             f"Chatting as {resident} ({assistant.planner.name} planner, as of {day}). Ctrl-D to stop."
         )
@@ -120,6 +132,7 @@ def ask(
         raise typer.BadParameter("give the question, or --batch FILE", param_hint="QUESTION")
     if resident and property_code:
         raise typer.BadParameter("give --resident or --property, not both")
+    kind = _planner(planner, settings)
     day = parse_day(as_of, settings)
     sessions = session_factory(settings)
     if batch is not None:
@@ -131,7 +144,7 @@ def ask(
         asks = [(question or "", _resident_id(sessions, resident), property_code)]
     retriever = Retriever.from_settings(settings=settings)
     with open_assistant(
-        settings, sessions, today=lambda: day, planner=_planner(planner), retriever=retriever
+        settings, sessions, today=lambda: day, planner=kind, retriever=retriever
     ) as assistant:
         for text, resident_id, code in asks:
             body = _answer(assistant, retriever, sessions, day, text, resident_id, code, k)

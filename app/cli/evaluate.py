@@ -3,7 +3,8 @@
 The heavy imports (the assistant, ingest, the classifier) happen inside the command. `--json` output is an
 interface: `{"questions", "retrieval_hit", "answer_accuracy", "conflicts_flagged", "escalated", ...}` (see
 `evals.documents.report`). Exit status 0 after a run (the figures are for reading, not thresholds), 2 when
-the input is bad: one line saying which file and why, and nothing in the instance touched.
+the input is bad: one line saying which file and why, and nothing in the instance touched. A document
+reached through a symbolic link leading outside `--docs` is bad input, as `doorstep ingest` refuses it.
 """
 
 from __future__ import annotations
@@ -54,9 +55,14 @@ def documents(
     def tick(result: CaseResult) -> None:
         err_console.print("F" if result.failed else ".", end="", highlight=False)
 
+    from app.config import Settings
+
+    # The eval's throwaway instance reads the model settings from the environment, as this does.
+    kind = _planner(planner, Settings(ENVIRONMENT="test"))
+    refuse_links_out(docs)
     try:
         report = run_document_eval(
-            docs_dir=docs, qa_path=qa, planner=_planner(planner), progress=None if as_json else tick
+            docs_dir=docs, qa_path=qa, planner=kind, progress=None if as_json else tick
         )
     except DatasetError as exc:
         raise InvalidInput(str(exc)) from exc
@@ -85,3 +91,22 @@ def documents(
         console.print(f"... and {len(report.failures) - SHOWN_FAILURES} more (see --json)", highlight=False)
     for skipped in report.skipped:
         console.print(f"[dim]skipped line {skipped.line}: {skipped.skipped}[/dim]", highlight=False)
+
+
+def refuse_links_out(docs: Path) -> None:
+    """`InvalidInput` naming the first path under DOCS that `doorstep ingest DOCS` would refuse: a symbolic
+    link leading outside DOCS (a link to /etc/passwd would otherwise be ingested and quoted in replies), a
+    link that loops or is broken, a FIFO or device.
+
+    The eval ingests each document by its real path, so it checks here, as `ingest.sources` does for a
+    folder, that none of them came from outside the folder named. DOCS itself may be a link.
+    """
+    from ingest.sources import discover
+
+    if not docs.is_dir():
+        return  # the eval says there is no such folder
+    refused = discover([docs.resolve()]).refused
+    if refused:
+        first = refused[0]
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        raise InvalidInput(f"{first.path}: {first.reason}{more}; the documents must be inside {docs}")

@@ -1,15 +1,19 @@
 """A .docx is a zip package: inflate it only within `ingest.limits`, so a zip bomb is refused, not read.
 
-Before anything is inflated, the package's table of contents is checked: how many parts, their
+Before the package is even opened, the size of its table of contents is checked (a zip of 500,000 empty
+files would otherwise cost seconds and hundreds of MB to list). Before anything is inflated, the
+package's table of contents is checked: how many parts, their
 declared sizes in total, and each part's compression ratio. Declared sizes can lie, so each part is
 then read with a hard cap of what the total may still grow by, and its ratio checked again on the
-bytes actually read. python-docx gets the parts re-packed without compression, so it reads exactly
+bytes actually read. A part that declares XML entities (a "billion laughs" document.xml) is refused
+too. python-docx gets the parts re-packed without compression, so it reads exactly
 the bytes counted here and inflates nothing itself.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 
@@ -23,6 +27,7 @@ _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, R
 def bounded_package(data: bytes) -> bytes:
     """The zip package in `data` with every part inflated within the limits, re-packed uncompressed;
     LoadError naming the limit a zip bomb breaks, or saying the zip is damaged."""
+    _check_directory(data)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
@@ -41,9 +46,44 @@ def bounded_package(data: bytes) -> bytes:
             if len(content) > budget:
                 raise LoadError(_too_big(None))
             _check_ratio(part, len(content))
+            _check_entities(part, content)
             budget -= len(content)
             repacked.writestr(part.filename, content)
     return out.getvalue()
+
+
+_END = b"PK\x05\x06"
+_END_SIZE = 22
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END = b"PK\x06\x06"
+
+
+def _check_directory(data: bytes) -> None:
+    """Refuse a package whose table of contents is over `limits.MAX_DOCX_DIRECTORY_BYTES`, before zipfile
+    parses it: zipfile reads exactly the size the end record gives, so bounding it bounds the parsing."""
+    size = _directory_size(data)
+    if size is not None and size > limits.MAX_DOCX_DIRECTORY_BYTES:
+        raise LoadError(
+            f"zip bomb? the .docx lists its files in {size / limits.MB:,.1f} MB, over the limit of "
+            f"{limits.MAX_DOCX_DIRECTORY_BYTES / limits.MB:,.0f} MB (Word lists its files in a few kB)"
+        )
+
+
+def _directory_size(data: bytes) -> int | None:
+    """The central directory's size as the end record (or its zip64 record) declares it; None when there is
+    none to read (zipfile then says the zip is damaged)."""
+    at = data.rfind(_END, max(0, len(data) - _END_SIZE - 0xFFFF))  # the end record, then its comment
+    if at < 0 or at + _END_SIZE > len(data):
+        return None
+    (size,) = struct.unpack_from("<I", data, at + 12)
+    locator = at - 20
+    if size != 0xFFFFFFFF or locator < 0 or data[locator : locator + 4] != _ZIP64_LOCATOR:
+        return int(size)
+    (record,) = struct.unpack_from("<Q", data, locator + 8)
+    if record + 56 > len(data) or data[record : record + 4] != _ZIP64_END:
+        return None
+    (size64,) = struct.unpack_from("<Q", data, record + 40)
+    return int(size64)
 
 
 def _check_declared(parts: list[zipfile.ZipInfo]) -> None:
@@ -68,6 +108,20 @@ def _check_ratio(part: zipfile.ZipInfo, inflated: int) -> None:
         raise LoadError(
             f"zip bomb? part {part.filename!r} inflates {ratio:,.0f} times, over the limit of "
             f"{limits.MAX_COMPRESSION_RATIO} times"
+        )
+
+
+_ENTITY_DECLARATIONS = tuple("<!ENTITY".encode(codec) for codec in ("ascii", "utf-16-le", "utf-16-be"))
+
+
+def _check_entities(part: zipfile.ZipInfo, content: bytes) -> None:
+    """Word never declares XML entities; a part that does is an entity-expansion attack ("billion laughs")
+    or an attempt to pull in another file. The XML parser would refuse most of them too (libxml2 caps entity
+    amplification), but with a message no operator could act on; this names the part."""
+    if any(marker in content for marker in _ENTITY_DECLARATIONS):
+        raise LoadError(
+            f"not a Word .docx (part {part.filename!r} declares XML entities, which Word never writes: "
+            "an entity-expansion attack?)"
         )
 
 

@@ -1,11 +1,15 @@
-"""PDF via pypdf, one `Page` per PDF page so citations keep their page numbers."""
+"""PDF via pypdf, one `Page` per PDF page so citations keep their page numbers.
+
+pypdf bounds what one compressed stream may inflate to (75 MB for Flate); a stream past that is refused as
+a decompression bomb, so a small PDF costs at most a few hundred MB of memory while it is read.
+"""
 
 from __future__ import annotations
 
 import io
 
 from pypdf import PasswordType, PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from ingest import limits
 from ingest.document import LoadedDocument, LoadError, Page
@@ -24,6 +28,10 @@ def load_pdf(data: bytes) -> LoadedDocument:
         title = reader.metadata.title if reader.metadata else None
     except LoadError:
         raise
+    except LimitReachedError as exc:  # pypdf stops inflating a stream past its limits (75 MB for Flate)
+        raise LoadError(
+            f"decompression bomb? a compressed stream of the PDF inflates past pypdf's limit ({exc})"
+        ) from exc
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
         raise LoadError(f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
     if not pages:

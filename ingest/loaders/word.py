@@ -17,6 +17,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ingest.document import LoadedDocument, LoadError, Page
 from ingest.loaders.package import bounded_package
@@ -114,6 +115,8 @@ def _open(data: bytes) -> docx.document.Document:
     package = bounded_package(data)  # refuses a zip bomb before python-docx inflates anything
     try:
         return docx.Document(io.BytesIO(package))
+    except etree.XMLSyntaxError as exc:  # libxml2 also stops entity expansion past its amplification cap
+        raise LoadError(f"not a Word .docx (its XML cannot be parsed: {exc})") from exc
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise LoadError(f"not a Word .docx (a zip without a Word document inside: {exc})") from exc
 

@@ -9,7 +9,15 @@ import pytest
 from ingest import limits
 from ingest.document import LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
-from tests.ingest.factories import make_blank_pdf, make_docx_bomb, make_zip_of_many_files
+from tests.ingest.factories import (
+    BILLION_LAUGHS,
+    make_blank_pdf,
+    make_docx_bomb,
+    make_docx_with_document_xml,
+    make_docx_with_huge_document,
+    make_pdf_with_inflating_stream,
+    make_zip_of_many_files,
+)
 from tests.knowledge.support import encrypt_pdf, make_docx, make_image_only_pdf, make_pdf, make_zip
 
 
@@ -176,9 +184,46 @@ def test_docx_whose_parts_claim_to_be_small_is_refused_unread() -> None:
         load_document(Path("lease.docx"), data)
 
 
+def test_docx_whose_document_xml_inflates_to_a_gigabyte_is_refused_unread() -> None:
+    data = make_docx_with_huge_document(inflated_mb=1024)
+    assert len(data) < 1.5 * limits.MB
+
+    with pytest.raises(
+        LoadError, match=r"zip bomb\? the \.docx inflates to 1,024\.\d MB, over the limit of 50 MB"
+    ):
+        load_document(Path("lease.docx"), data)
+
+
+def test_docx_declaring_nested_xml_entities_is_refused() -> None:
+    data = make_docx_with_document_xml(BILLION_LAUGHS)  # 35 kB; 3 GB if its entities were expanded
+
+    with pytest.raises(
+        LoadError, match=r"part 'word/document\.xml' declares XML entities, which Word never writes"
+    ):
+        load_document(Path("lease.docx"), data)
+
+
+def test_pdf_whose_stream_inflates_past_pypdfs_limit_is_refused_as_a_bomb() -> None:
+    data = make_pdf_with_inflating_stream(inflated_mb=80)  # 250 kB on disk; pypdf stops at 75 MB
+    readable = make_pdf_with_inflating_stream(inflated_mb=1)
+
+    with pytest.raises(LoadError, match=r"decompression bomb\? a compressed stream of the PDF inflates past"):
+        load_document(Path("lease.pdf"), data)
+    assert load_document(Path("lease.pdf"), readable).pages[0].text.startswith("Rent is due on the first.")
+
+
 def test_docx_with_thousands_of_parts_is_refused() -> None:
     with pytest.raises(LoadError, match=r"holds 2,001 files, over the limit of 2,000"):
         load_document(Path("lease.docx"), make_zip_of_many_files(limits.MAX_DOCX_PARTS + 1))
+
+
+def test_docx_listing_tens_of_thousands_of_parts_is_refused_before_they_are_listed() -> None:
+    data = make_zip_of_many_files(40_000)  # a 2.5 MB table of contents; 500,000 would take seconds to parse
+
+    with pytest.raises(
+        LoadError, match=r"zip bomb\? the \.docx lists its files in 2\.\d MB, over the limit of 2 MB"
+    ):
+        load_document(Path("lease.docx"), data)
 
 
 def test_pdf_with_more_pages_than_the_cap_is_refused() -> None:

@@ -16,7 +16,13 @@ from app.knowledge.store import make_client, open_collection
 from ingest import pipeline
 from ingest.limits import MB
 from ingest.pipeline import Filing, ingest_filings, ingest_paths
-from tests.ingest.factories import make_docx_bomb
+from tests.ingest.factories import (
+    BILLION_LAUGHS,
+    make_docx_bomb,
+    make_docx_with_document_xml,
+    make_docx_with_huge_document,
+    make_pdf_with_inflating_stream,
+)
 from tests.knowledge.support import encrypt_pdf, make_image_only_pdf, make_pdf, make_zip, write
 
 HANDBOOK = (
@@ -573,3 +579,28 @@ def test_a_file_over_its_size_cap_is_refused_without_being_read(tmp_path: Path, 
     assert [f.reason for f in report.failed] == [
         "file too large: 11.0 MB, over the 10 MB limit for this type of file"
     ]
+
+
+def test_each_hostile_file_is_refused_by_name_and_the_rest_are_ingested(
+    tmp_path: Path, settings: Settings
+) -> None:
+    docs = tmp_path / "docs"
+    write(docs / "handbook.md", HANDBOOK)
+    write(docs / "lease.docx", make_docx_with_huge_document(inflated_mb=1024))
+    write(docs / "rules.docx", make_docx_with_document_xml(BILLION_LAUGHS))
+    write(docs / "binder.pdf", make_pdf_with_inflating_stream(inflated_mb=80))
+    with (docs / "policy.md").open("wb") as file:
+        file.truncate(2048 * MB)  # sparse: 2 GB long, nothing on disk
+
+    report = ingest_paths([docs], doc_type="policy", property_code="maple-court", settings=settings)
+
+    reasons = {Path(row.path).name: row.reason for row in report.rows if row.status == "failed"}
+    assert set(reasons) == {"lease.docx", "rules.docx", "binder.pdf", "policy.md"}
+    assert "inflates to 1,024" in (reasons["lease.docx"] or "")
+    assert "declares XML entities" in (reasons["rules.docx"] or "")
+    assert "decompression bomb" in (reasons["binder.pdf"] or "")
+    assert reasons["policy.md"] == "file too large: 2,048.0 MB, over the 10 MB limit for this type of file"
+    assert report.files == 1 and _sources(settings) == {"handbook.md"}
+    console = Console(record=True, width=300)
+    console.print(report.to_table())
+    assert "4 failed" in console.export_text()
