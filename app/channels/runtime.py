@@ -3,7 +3,9 @@
 The assistant (models, checkpointer, retriever) costs seconds to build, and most requests (the staff
 API, health checks) never need it, so it is built when the first resident connects, on a worker
 thread, and closed with the app. From then on the process also sweeps, once a minute, for messages a
-stopped process stored but never answered (`app.channels.sweeper`).
+stopped process stored but never answered (`app.channels.sweeper`), and, when a Slack-compatible
+webhook is configured, raises and sends staff alerts (an escalation past its SLA; `app.alerts`): the
+alerts table makes each one go once, however many processes sweep.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import gc
 import logging
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from agents.plan_review.graph import ReviewGraph
+from app.alerts.service import AlertReport, raise_and_send
 from app.channels import sweeper
 from app.channels.broker import Broker
 from app.channels.chat import ChatService
@@ -27,6 +30,7 @@ from app.channels.sweeper import SWEEP_EVERY_SECONDS
 from app.channels.turns import TurnRunner
 from app.config import Settings
 from app.keys import chat_secret
+from app.outreach.settings import SlackSettings
 
 _log = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class ChannelRuntime:
         self._sweeping: asyncio.Task[None] | None = None
         self._building = asyncio.Lock()
         self.sweep_every = SWEEP_EVERY_SECONDS
+        self.slack = SlackSettings()
 
     async def chat(self) -> tuple[ChatService, TurnRunner]:
         """The chat service and its turn runner, built on first use."""
@@ -97,12 +102,28 @@ class ChannelRuntime:
             runner.submit(accepted)
         return len(claimed)
 
+    async def alert_once(self) -> AlertReport | None:
+        """Raise and send staff alerts (`app.alerts`), or None when no webhook is configured."""
+        if not self.slack.configured:
+            return None
+        report = await asyncio.to_thread(
+            raise_and_send,
+            self.sessions,
+            self.slack,
+            now=datetime.now(UTC),
+            public_url=self.settings.DOORSTEP_PUBLIC_URL,
+        )
+        if line := report.summary():
+            _log.info("%s", line)
+        return report
+
     async def _sweep_forever(self, runner: TurnRunner) -> None:
         while True:
             try:
                 await self.sweep_once(runner)
             except Exception:  # the database may be briefly away; the next sweep tries again
                 _log.exception("sweeping unanswered messages failed")
+            await self.alert_once()  # never raises: a failure is logged and tried again next time
             await asyncio.sleep(self.sweep_every)
 
     def _build_chat(self) -> tuple[ChatService, TurnRunner]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from app.alerts.service import raise_and_send
 from app.cli.common import JsonOpt, app, clear_errors, console, parse_date, print_json, today
 from app.collections.config import LadderConfig, config_for, set_config
 from app.collections.holds import HoldKind, find_lease, place_hold, release_hold
@@ -21,6 +23,7 @@ from app.db import session_factory, transaction
 from app.errors import InvalidInput, NotFound
 from app.models import Property
 from app.money import format_cents
+from app.outreach.settings import SlackSettings
 
 collections_app = typer.Typer(help="Readiness and the delinquency ladder.", no_args_is_help=True)
 app.add_typer(collections_app, name="collections")
@@ -45,10 +48,19 @@ def run(
     run_on = now if day is None else parse_date(day, option="--date")
     with transaction(session_factory(settings)) as session:
         report = run_collections(session, run_on=run_on, today=now, data_dir=settings.data_dir, actor=actor)
+    # Committed: alert staff to accounts that entered the legal queue (and SLA breaches), never blocking.
+    alerts = raise_and_send(
+        session_factory(settings),
+        SlackSettings(),
+        now=datetime.now(UTC),
+        public_url=settings.DOORSTEP_PUBLIC_URL,
+    )
     if as_json:
         print_json(report)
     else:
         _render_run(report)
+        if line := alerts.summary():
+            console.print(line, highlight=False)
 
 
 def _render_run(r: RunReport) -> None:
@@ -211,6 +223,11 @@ def _render_simulation(s: Simulation) -> None:
     )
     console.print(
         "account-days by readiness: " + ", ".join(f"{k} {v}" for k, v in d.readiness_days.items()),
+        highlight=False,
+    )
+    console.print(
+        "outreach (through the real sending path, simulated clock): "
+        + ", ".join(f"{k} {v}" for k, v in d.outreach.items()),
         highlight=False,
     )
     for label, items in (("missed", d.missed), ("wrongful", d.wrongful), ("to blocked", d.blocked_steps)):

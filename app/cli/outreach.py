@@ -9,17 +9,20 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from app.alerts.models import ALERT_STATUSES
+from app.alerts.service import list_alerts, raise_and_send
 from app.channels.sms_transport import make_transport
-from app.cli.common import JsonOpt, app, clear_errors, console, parse_date, print_json
+from app.cli.common import JsonOpt, app, clear_errors, console, parse_date, parse_day, print_json
 from app.config import get_settings
 from app.db import session_factory, transaction
 from app.errors import InvalidInput, NotFound
 from app.models import OUTREACH_STATUSES, Property
+from app.money import format_cents
 from app.outreach.approvals import approve, reject
 from app.outreach.config import config_for, set_config
 from app.outreach.schemas import DraftPublic, list_drafts
 from app.outreach.service import run_outreach
-from app.outreach.settings import SmtpSettings, WebhookSettings
+from app.outreach.settings import SlackSettings, SmtpSettings, WebhookSettings
 
 outreach_app = typer.Typer(
     help="Messages for the ladder's steps: drafts, approvals, sending.", no_args_is_help=True
@@ -61,6 +64,13 @@ def run(
         transport=make_transport(settings),
         webhooks=WebhookSettings(),
     )
+    # Escalations past their SLA (and legal-queue entries not yet alerted), never blocking the run.
+    alerts = raise_and_send(
+        session_factory(settings),
+        SlackSettings(),
+        now=datetime.now(UTC),
+        public_url=settings.DOORSTEP_PUBLIC_URL,
+    )
     if as_json:
         print_json(report)
         return
@@ -72,6 +82,95 @@ def run(
     )
     for draft_id, reason in report.refused.items():
         console.print(f"  refused #{draft_id}: {reason}")
+    if line := alerts.summary():
+        console.print(line, highlight=False)
+
+
+@outreach_app.command("alerts")
+@clear_errors
+def alerts_command(
+    send: Annotated[
+        bool, typer.Option("--send", help="Raise new alerts and (re)send every pending one now.")
+    ] = False,
+    status: Annotated[str | None, typer.Option("--status", help="pending, sending or sent.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Staff alerts (legal queue, SLA breaches) sent to DOORSTEP_SLACK_WEBHOOK_URL: list them, newest
+    first, or with --send raise and send what is pending (a failed one stays pending and is retried)."""
+    if status is not None and status not in ALERT_STATUSES:
+        raise InvalidInput(f"--status must be one of {', '.join(ALERT_STATUSES)} (not {status!r})")
+    settings = get_settings()
+    sessions = session_factory(settings)
+    report = None
+    if send:
+        slack = SlackSettings()
+        if not slack.configured:
+            raise InvalidInput("set DOORSTEP_SLACK_WEBHOOK_URL to send staff alerts")
+        report = raise_and_send(
+            sessions, slack, now=datetime.now(UTC), public_url=settings.DOORSTEP_PUBLIC_URL
+        )
+    with transaction(sessions) as session:
+        shown = list_alerts(session, status=status)
+    if as_json:
+        out: dict[str, object] = {"alerts": [a.model_dump(mode="json") for a in shown]}
+        if report is not None:
+            out["sent"], out["failed"], out["pending"] = report.sent, report.failed, report.pending
+        print_json(out)
+        return
+    if report is not None and (line := report.summary()):
+        console.print(line, highlight=False)
+    table = Table("id", "kind", "status", "attempts", "last error", "message")
+    for a in shown:
+        table.add_row(str(a.id), a.kind, a.status, str(a.attempts), a.last_error or "", a.text)
+    console.print(table)
+
+
+@outreach_app.command("pre-due")
+@clear_errors
+def pre_due_command(
+    day: Annotated[
+        str | None, typer.Option("--date", help="The day reminders go (YYYY-MM-DD); default today.")
+    ] = None,
+    lead_days: Annotated[
+        int, typer.Option("--lead-days", min=1, max=10, help="Rent due within this many days.")
+    ] = 3,
+    min_risk_bp: Annotated[
+        int | None,
+        typer.Option(
+            "--min-risk-bp", min=0, max=10_000, help="Only risk at or above (basis points); default medium."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who gets a pre-due reminder: households whose rent falls due in the next days and whose late-payment
+    risk is at least the threshold, riskiest first (the order they are sent and approved in)."""
+    from app.risk.pre_due import MIN_RISK_BP, pre_due_reminders  # the model's code only for this command
+
+    settings = get_settings()
+    on = parse_day(day, settings, option="--date")
+    with session_factory(settings)() as session:
+        planned = pre_due_reminders(
+            session,
+            cache_dir=settings.data_dir / "models",
+            on=on,
+            lead_days=lead_days,
+            min_risk_bp=MIN_RISK_BP if min_risk_bp is None else min_risk_bp,
+        )
+    if as_json:
+        print_json([p.model_dump(mode="json") for p in planned])
+        return
+    table = Table("rank", "lease", "property", "due", "amount", "risk", "first reason")
+    for p in planned:
+        table.add_row(
+            str(p.rank),
+            p.lease_ref,
+            p.property_code,
+            str(p.due_on),
+            format_cents(p.due_cents),
+            f"{p.risk_bp / 100:.1f}% ({p.band})",
+            p.reasons[0] if p.reasons else "",
+        )
+    console.print(table)
 
 
 @outreach_app.command("list")

@@ -17,8 +17,12 @@ is replayed day by day, each day in the order things happen, then `run_collectio
   household's lease gets a bankruptcy block on the 2nd; payment plans and disputes open on their days.
 
 Events go through the webhook code (`app.payments`), read from Stripe-format JSON, unsigned: nothing here
-is received over HTTP. The figures are computed afterwards from what was recorded, by checks that do not
-use the ladder's own reasoning: the final ledger says who had really paid by each day.
+is received over HTTP. After each day's run, outreach drafts that day's message steps and sends them through
+its real sending path at the simulated clock, into a recording outbox (`simulate_outreach`): a send attempt
+before the quiet-hours window opens every day, and a resident who opts out just before a message is due.
+The figures are computed afterwards from what was recorded and what the outbox received, by checks that do
+not use the ladder's or outreach's own reasoning: the final ledger says who had really paid by each day; the
+clock and the opt-out registry say whether a message should have gone.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
@@ -51,6 +55,7 @@ from app.collections.position import Period, short_on
 from app.collections.readiness import FEES_ALLOWED
 from app.collections.run import run_collections
 from app.collections.schemas import SimulationFigures
+from app.collections.simulate_outreach import OutreachReplay, Sent, measure_sends
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker, transaction
 from app.demo.bulk import insert_rows
@@ -66,7 +71,6 @@ from app.models import (
     CollectionRun,
     CollectionSettings,
     CollectionStep,
-    ContactOptOut,
     Dispute,
     Lease,
     LeaseResident,
@@ -79,7 +83,6 @@ from app.models import (
     ReadinessRecord,
     RecurringCharge,
     Resident,
-    SmsMessage,
     Unit,
 )
 from app.payments.ingest import receive
@@ -99,8 +102,6 @@ _COUNTED = (
 )
 RETURN_ONE_IN = 30
 """One ACH payment in this many (by a hash of its reference) is returned by the bank."""
-QUIET_START, QUIET_END = clock(8), clock(21)
-"""Sends are allowed from 08:00 to 21:00 in the resident's (property's) time zone."""
 _COPIED = (
     Property,
     Unit,
@@ -141,6 +142,8 @@ class SimulationDetail:
     """Eligible fees that were not posted (lease and period)."""
     wrongful: list[str] = field(default_factory=list)
     blocked_steps: list[str] = field(default_factory=list)
+    outreach: dict[str, int] = field(default_factory=dict)
+    """Messages drafted, sent, held for the quiet-hours window, and refused (by reason) at send time."""
     seconds: float = 0.0
 
 
@@ -206,11 +209,12 @@ def simulate_month(
     rows, personas = _staging_rows(start, end, units=units, seed=seed)
     replay = _Replay(rows, personas, start=start, end=end, seed=seed)
     detail = SimulationDetail(month=start)
+    outreach = OutreachReplay(actor=ACTOR, seed=seed, tz=replay.tz)
     with transaction(sessions) as session:
         replay.load_base(session)
         _approve_fees_everywhere(session)
+        outreach.allow_everywhere(session)
     with transaction(sessions) as session:
-        baseline_sms = session.scalar(select(func.max(SmsMessage.id))) or 0
         replay.before_month(session)
     say(f"replaying {start:%B %Y} day by day")
     day = start
@@ -219,11 +223,13 @@ def simulate_month(
             replay.apply(session, day)
         with transaction(sessions) as session:
             run_collections(session, run_on=day, today=day, data_dir=data_dir, actor=ACTOR)
+        outreach.day(sessions, day)
         day += timedelta(days=1)
     replay.fill(detail)
     detail.days = (end - start).days + 1
+    detail.outreach = dict(sorted(outreach.counts.items()))
     with sessions() as session:
-        figures = _measure(session, start=start, end=end, detail=detail, baseline_sms=baseline_sms)
+        figures = _measure(session, start=start, end=end, detail=detail, sent=outreach.outbox.sent)
     detail.seconds = round(time.perf_counter() - started, 2)
     return Simulation(figures, detail)
 
@@ -616,7 +622,7 @@ class _Replay:
 
 
 def _measure(
-    session: Session, *, start: date, end: date, detail: SimulationDetail, baseline_sms: int
+    session: Session, *, start: date, end: date, detail: SimulationDetail, sent: list[Sent]
 ) -> SimulationFigures:
     configs = load_configs(session)
     leases = {
@@ -699,7 +705,7 @@ def _measure(
     detail.steps = dict(sorted(Counter(s.step for s in steps).items()))
     detail.fees_cents = sum(s.amount_cents or 0 for s in fees)
     detail.readiness_days = dict(sorted(days_by_class.items()))
-    outside, opted_out = _sends(session, after_id=baseline_sms)
+    outside, opted_out = measure_sends(session, sent)
     return SimulationFigures(
         fees_posted=len(fees),
         fees_eligible=len(eligible),
@@ -752,52 +758,3 @@ def _blocked_on(session: Session, lease_id: int, day: date) -> bool:
         .where(LeaseResident.lease_id == lease_id)
     ).all()
     return bool(flags) and all(flags)
-
-
-def _sends(session: Session, *, after_id: int) -> tuple[int, int]:
-    """Outbound messages recorded during the replay: (outside quiet hours, to opted-out or do-not-contact
-    residents): texts from `sms_messages`, email from outreach's send records (`outreach_sends`)."""
-    outside = opted = 0
-    opted_out = set(
-        session.scalars(
-            select(ContactOptOut.address).where(ContactOptOut.channel == "sms", ContactOptOut.opted_out)
-        )
-    )
-    for sms in session.scalars(
-        select(SmsMessage).where(SmsMessage.id > after_id, SmsMessage.direction == "outbound")
-    ):
-        row = session.execute(
-            select(Resident.do_not_contact, Property.timezone)
-            .join(LeaseResident, LeaseResident.resident_id == Resident.id)
-            .join(Lease, Lease.id == LeaseResident.lease_id)
-            .join(Unit, Unit.id == Lease.unit_id)
-            .join(Property, Property.id == Unit.property_id)
-            .where(Resident.phone == sms.phone)
-            .limit(1)
-        ).first()
-        tz = ZoneInfo(row[1]) if row else ZoneInfo("UTC")
-        local = sms.created_at.replace(tzinfo=sms.created_at.tzinfo or UTC).astimezone(tz).time()
-        if not QUIET_START <= local < QUIET_END:
-            outside += 1
-        if sms.phone in opted_out or (row is not None and row[0]):
-            opted += 1
-    # Outreach's email sends (its texts are in sms_messages above), each with the time zone it was sent in.
-    from app.models import OutreachDraft, OutreachSend
-
-    emails_out = set(
-        session.scalars(
-            select(ContactOptOut.address).where(ContactOptOut.channel == "email", ContactOptOut.opted_out)
-        )
-    )
-    for send, dnc in session.execute(
-        select(OutreachSend, Resident.do_not_contact)
-        .join(OutreachDraft, OutreachDraft.id == OutreachSend.draft_id)
-        .outerjoin(Resident, Resident.id == OutreachDraft.resident_id)
-        .where(OutreachSend.channel == "email", OutreachSend.status == "sent")
-    ):
-        local = send.at.replace(tzinfo=send.at.tzinfo or UTC).astimezone(ZoneInfo(send.timezone)).time()
-        if not QUIET_START <= local < QUIET_END:
-            outside += 1
-        if send.address in emails_out or bool(dnc):
-            opted += 1
-    return outside, opted

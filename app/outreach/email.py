@@ -6,10 +6,19 @@ import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Protocol
 
 from app.outreach.settings import SmtpSettings
 
 _log = logging.getLogger(__name__)
+
+
+class Mailer(Protocol):
+    """What hands one email over: `send_email` (SMTP), or a recorder in the month simulation."""
+
+    def __call__(
+        self, settings: SmtpSettings, *, to: str, subject: str, body: str
+    ) -> tuple[str, str | None]: ...
 
 
 def send_email(settings: SmtpSettings, *, to: str, subject: str, body: str) -> tuple[str, str | None]:

@@ -30,7 +30,7 @@ from app.collections.facts import gather
 from app.collections.readiness import Readiness, classify_readiness
 from app.models import Lease, OutreachDraft, OutreachSend, Property, Resident, SmsMessage
 from app.outreach.config import config_for
-from app.outreach.email import send_email
+from app.outreach.email import Mailer, send_email
 from app.outreach.settings import SmtpSettings
 
 
@@ -82,8 +82,10 @@ def send_due(
     smtp: SmtpSettings | None = None,
     transport: SmsTransport | None = None,
     draft_ids: list[int] | None = None,
+    mailer: Mailer = send_email,
 ) -> SendReport:
-    """Send every `ready` draft that may go at `now` (an aware datetime), oldest first."""
+    """Send every `ready` draft that may go at `now` (an aware datetime), oldest first. `mailer` hands
+    each email over (SMTP by default)."""
     report = SendReport()
     query = select(OutreachDraft.id).where(OutreachDraft.status == "ready").order_by(OutreachDraft.id)
     if draft_ids is not None:
@@ -91,7 +93,16 @@ def send_due(
     with sessions() as session:
         ids = list(session.scalars(query))
     for draft_id in ids:
-        _send_one(sessions, draft_id, now=now, actor=actor, smtp=smtp, transport=transport, report=report)
+        _send_one(
+            sessions,
+            draft_id,
+            now=now,
+            actor=actor,
+            smtp=smtp,
+            transport=transport,
+            mailer=mailer,
+            report=report,
+        )
     return report
 
 
@@ -103,6 +114,7 @@ def _send_one(
     actor: str,
     smtp: SmtpSettings | None,
     transport: SmsTransport | None,
+    mailer: Mailer,
     report: SendReport,
 ) -> None:
     outgoing: Outgoing | None = None
@@ -201,7 +213,7 @@ def _send_one(
         return
     assert smtp is not None
     address, title, body, subject, tz_name = email
-    status, detail = send_email(smtp, to=address, subject=title, body=body)
+    status, detail = mailer(smtp, to=address, subject=title, body=body)
     with sessions.begin() as session:
         draft = session.get(OutreachDraft, draft_id)
         assert draft is not None

@@ -1,4 +1,4 @@
-"""Outreach's own settings, from the environment or `.env`: the SMTP server email goes through."""
+"""Outreach's own settings, from the environment or `.env`: SMTP, signed webhooks, the staff Slack alerts."""
 
 from __future__ import annotations
 
@@ -43,3 +43,25 @@ class WebhookSettings(BaseSettings):
     @property
     def configured(self) -> bool:
         return bool(self.urls) and self.DOORSTEP_WEBHOOK_SECRET is not None
+
+
+class SlackSettings(BaseSettings):
+    """The Slack-compatible incoming webhook that alerts staff (the legal queue, SLA breaches)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    DOORSTEP_SLACK_WEBHOOK_URL: SecretStr | None = Field(
+        default=None, description="The incoming-webhook URL (it is a secret); unset: alerts stay pending."
+    )
+    DOORSTEP_SLACK_ATTEMPTS: int = Field(default=3, ge=1, le=10, description="Tries per alert per run.")
+    DOORSTEP_SLACK_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=30)
+    DOORSTEP_SLACK_BATCH: int = Field(default=50, ge=1, le=1_000, description="Alerts sent per run at most.")
+
+    @property
+    def url(self) -> str | None:
+        value = self.DOORSTEP_SLACK_WEBHOOK_URL
+        return value.get_secret_value().strip() or None if value is not None else None
+
+    @property
+    def configured(self) -> bool:
+        return self.url is not None
