@@ -3,8 +3,9 @@
 A line's hash is an HMAC-SHA256, under a key kept outside the database (`app.audit_key`), of its content
 and the previous line's hash. Editing or removing a line breaks every hash after it, and someone who can
 write to the database but does not hold the key cannot recompute them: `verify_chain` finds the first broken
-link. `prev_hash` is unique, so two writers that race for the same predecessor cannot fork the chain:
-the loser's insert fails and it retries.
+link. A line is only ever chained to a last line this key signed: with a lost or changed key nothing is
+written, rather than a log that could never verify again. `prev_hash` is unique, so two writers that
+race for the same predecessor cannot fork the chain: the loser's insert fails and it retries.
 
 Ledger lines are in the chain too. Every line that posts to the ledger carries `ledger_blocks`: runs of
 ledger entries (by id) with a digest of their full content. `verify_chain` reads the whole ledger against
@@ -26,6 +27,7 @@ from sqlalchemy import RowMapping, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.errors import ConfigurationError
 from app.models import AuditRecord, LedgerEntry
 
 GENESIS = "0" * 64
@@ -34,8 +36,9 @@ KEY_OPTION = "doorstep_audit_key"
 BLOCK_SIZE = 1024
 """Ledger entries per digest in a bulk line: small enough to point near a change, few enough lines."""
 
-_LAST_HASH = select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)
 _AUDIT_LOG = AuditRecord.metadata.tables[AuditRecord.__tablename__]
+_LAST_HASH = select(_AUDIT_LOG.c.hash).order_by(_AUDIT_LOG.c.id.desc()).limit(1)
+_LAST_LINE = select(_AUDIT_LOG).order_by(_AUDIT_LOG.c.id.desc()).limit(1)
 _INSERT_LINE = insert(_AUDIT_LOG).returning(_AUDIT_LOG.c.id)
 _LEDGER = LedgerEntry.metadata.tables[LedgerEntry.__tablename__]
 _LEDGER_FIELDS = (
@@ -59,6 +62,12 @@ _LEDGER_FIELDS = (
 
 class AuditKeyMissing(RuntimeError):
     """A line was about to be written or checked on an engine built without the audit key."""
+
+
+WRONG_KEY = (
+    "restore the key the log was written with (DOORSTEP_AUDIT_KEY, or audit.key in the data directory), "
+    "or run `doorstep audit verify` to see whether the line was altered"
+)
 
 
 def _canonical(value: Any) -> str:
@@ -86,6 +95,20 @@ def line_hash(
         }
     )
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def stored_line_hash(key: bytes, line: Mapping[str, Any] | RowMapping) -> str:
+    """What a stored line's hash must be under `key`, given the `prev_hash` it names."""
+    at: datetime = line["at"]
+    return line_hash(
+        key,
+        prev_hash=line["prev_hash"],
+        at=at if at.tzinfo else at.replace(tzinfo=UTC),  # SQLite keeps no time zone
+        actor=line["actor"],
+        action=line["action"],
+        subject=line["subject"],
+        data=line["data"],
+    )
 
 
 def session_key(session: Session) -> bytes:
@@ -154,7 +177,7 @@ def record(
     key = session_key(session)
     payload = json.loads(_canonical(dict(data or {})))
     for attempt in range(5):
-        prev = session.scalars(_LAST_HASH).first() or GENESIS
+        prev = _chain_end(session, key)
         at = datetime.now(UTC)
         digest = line_hash(
             key, prev_hash=prev, at=at, actor=actor, action=action, subject=subject, data=payload
@@ -172,11 +195,36 @@ def record(
             # A plain INSERT, not the ORM's unit of work: every assistant turn appends a line.
             with session.begin_nested():
                 line_id = session.execute(_INSERT_LINE, row).scalar_one()
+            _signed_here[key] = digest
             return Line(id=int(line_id), prev_hash=prev, hash=digest)
         except IntegrityError:
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
+
+
+_signed_here: dict[bytes, str] = {}
+"""Per key, the hash of the last line this process signed with it: when the log still ends there, the
+key is known right without reading the line again (on a busy single process, every time)."""
+
+
+def _chain_end(session: Session, key: bytes) -> str:
+    """The hash to chain the next line to. A last line this key did not sign (a lost or changed key,
+    or an altered line) is refused: a line chained to it could never be verified."""
+    last_hash = session.scalars(_LAST_HASH).first()
+    if last_hash is None:
+        return GENESIS
+    if _signed_here.get(key) == last_hash:
+        return last_hash
+    last = session.execute(_LAST_LINE).mappings().first()
+    if last is None:
+        return GENESIS
+    if not hmac.compare_digest(stored_line_hash(key, last), last["hash"]):
+        raise ConfigurationError(
+            f"the audit log's last line ({last['id']}) was not signed with this installation's audit key, "
+            f"so nothing can be added to the log: {WRONG_KEY}"
+        )
+    return str(last["hash"])
 
 
 # --- checking ------------------------------------------------------------------------------------
@@ -246,35 +294,32 @@ class _Block:
         return None
 
 
-def _blocks_of(line: AuditRecord) -> list[_Block]:
-    raw = line.data.get("ledger_blocks") if isinstance(line.data, dict) else None
+def _blocks_of(line: RowMapping) -> list[_Block]:
+    data = line["data"]
+    raw = data.get("ledger_blocks") if isinstance(data, dict) else None
     if not isinstance(raw, list):
         return []
-    return [_Block(int(b[0]), int(b[1]), int(b[2]), str(b[3]), line.id) for b in raw]
+    return [_Block(int(b[0]), int(b[1]), int(b[2]), str(b[3]), int(line["id"])) for b in raw]
 
 
 def _check_lines(session: Session, key: bytes) -> tuple[int, list[_Block], Problem | None]:
     prev = GENESIS
     count = 0
     blocks: list[_Block] = []
-    for line in session.scalars(select(AuditRecord).order_by(AuditRecord.id)).yield_per(1000):
+    lines = session.execute(select(_AUDIT_LOG).order_by(_AUDIT_LOG.c.id).execution_options(yield_per=1000))
+    for line in lines.mappings():
         count += 1
-        if line.prev_hash != prev:
-            return count, blocks, Problem("audit_log", line.id, "line does not follow the one before it")
-        at = line.at if line.at.tzinfo else line.at.replace(tzinfo=UTC)
-        expected = line_hash(
-            key,
-            prev_hash=prev,
-            at=at,
-            actor=line.actor,
-            action=line.action,
-            subject=line.subject,
-            data=line.data,
-        )
-        if not hmac.compare_digest(expected, line.hash):
-            return count, blocks, Problem("audit_log", line.id, "line content does not match its hash")
+        if line["prev_hash"] != prev:
+            return count, blocks, Problem("audit_log", line["id"], "line does not follow the one before it")
+        if not hmac.compare_digest(stored_line_hash(key, line), line["hash"]):
+            reason = "line content does not match its hash"
+            if count == 1:  # the first line fails alike under another key: say so
+                reason += (
+                    f" under this installation's audit key (altered, or signed with another key: {WRONG_KEY})"
+                )
+            return count, blocks, Problem("audit_log", line["id"], reason)
         blocks.extend(_blocks_of(line))
-        prev = line.hash
+        prev = line["hash"]
     return count, blocks, None
 
 

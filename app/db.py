@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import KEY_OPTION
@@ -28,6 +28,7 @@ def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, execution_options=options
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -44,6 +45,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # whole ledger (every lease's balance) reads tens of megabytes of index and ran 40% faster.
     cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+    """Python's sqlite3 opens a transaction only before a data change. A SAVEPOINT that comes first
+    (`begin_nested`, as posting a ledger line does) opened one of its own, and releasing it committed:
+    the line outlived a rollback of the session (an audit line that failed, a caller's error). Open the
+    real transaction first, so the savepoint nests inside it."""
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -46,26 +46,57 @@ def grant_service_role(connection: Connection, role: str) -> list[str]:
     return statements
 
 
+_SUPERUSER_REACHED = text(
+    "SELECT rolname FROM pg_roles WHERE rolsuper AND pg_has_role(current_user, oid, 'MEMBER') "
+    "ORDER BY rolname = current_user DESC, rolname LIMIT 1"
+)
+_OWNERS = text(
+    "SELECT pg_get_userbyid(c.relowner), pg_has_role(current_user, c.relowner, 'MEMBER'), "
+    "pg_get_userbyid(n.nspowner), pg_has_role(current_user, n.nspowner, 'MEMBER') "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(:t)"
+)
+
+
 def role_problem(connection: Connection) -> str | None:
-    """Why the connected role could rewrite the ledger or the audit log, or None when it cannot."""
+    """Why the connected role could rewrite the ledger or the audit log, or None when it cannot.
+
+    Owning a table is not the only way to its triggers: a member of the owner (even one that does not
+    inherit, by SET ROLE), a role that can make itself such a member (CREATEROLE), and the owner of the
+    schema (which can drop the table; on PostgreSQL 15 the database's owner owns `public`) can too.
+    """
     if connection.dialect.name != "postgresql":
         return None
-    superuser = connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
-    if superuser.scalar_one():
+    me = connection.execute(text("SELECT current_user")).scalar_one()
+    superuser = connection.execute(_SUPERUSER_REACHED).scalar()
+    if superuser == me:
         return "connected as a superuser, which can drop the append-only triggers"
+    if superuser is not None:
+        return f"the connected role can SET ROLE {superuser}, a superuser, which can drop the triggers"
+    if connection.execute(text("SELECT rolcreaterole FROM pg_roles WHERE rolname = current_user")).scalar():
+        return "the connected role has CREATEROLE, so it can make itself a member of the tables' owner"
     for table in APPEND_ONLY:
-        owns = connection.execute(
-            text("SELECT pg_get_userbyid(relowner) = current_user FROM pg_class WHERE oid = to_regclass(:t)"),
-            {"t": table},
-        ).scalar()
-        if owns:
-            return f"connected as the owner of {table}, which can drop or disable its triggers"
+        if problem := _ownership_problem(connection, table, me):
+            return problem
         for privilege in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER"):
             allowed = connection.execute(
                 text("SELECT has_table_privilege(:t, :p)"), {"t": table, "p": privilege}
             ).scalar()
             if allowed:
                 return f"the connected role has {privilege} on {table}"
+    return None
+
+
+def _ownership_problem(connection: Connection, table: str, me: str) -> str | None:
+    row = connection.execute(_OWNERS, {"t": table}).first()
+    if row is None:
+        return None
+    owner, in_owner, schema_owner, in_schema_owner = row
+    if owner == me:
+        return f"connected as the owner of {table}, which can drop or disable its triggers"
+    if in_owner:
+        return f"the connected role is a member of {owner}, the owner of {table}, which can drop its triggers"
+    if in_schema_owner:
+        return f"the connected role acts for {schema_owner}, which owns the schema of {table} and can drop it"
     return None
 
 

@@ -14,6 +14,7 @@ import secrets
 from pathlib import Path
 
 from app.config import Settings
+from app.errors import ConfigurationError
 
 KEY_FILE = "audit.key"
 CHAT_KEY_FILE = "chat.key"
@@ -50,7 +51,15 @@ def _key_file(path: Path) -> bytes:
 
 
 def _read(path: Path) -> bytes:
-    key = path.read_text().strip()
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"cannot read the key file {path}: {exc}") from exc
     if len(key) < MIN_KEY_CHARS:
-        raise RuntimeError(f"{path} holds no usable audit key: remove it to make a new one")
+        raise ConfigurationError(
+            f"{path} holds no usable key ({MIN_KEY_CHARS}+ characters): restore the one it held, or set "
+            "the key in the environment; remove the file only if nothing was signed with it yet"
+        )
     return key.encode()

@@ -7,8 +7,9 @@ lease, kind, amount or date is refused, since one of the two must be wrong. Corr
 Deposits are held money, counted apart from what is owed: positive deposit lines are money received and
 held, negative ones money released (refunded or applied). A deposit is corrected by a deposit line of the
 opposite sign, never by a receivable reversal, so the same dollars are never counted on both sides; and
-no release may take out more than the lease holds. The posting date is always the day of posting: a
-client cannot backdate a line (the effective date says when it applies).
+no release may take out more than the lease holds, today or on any later day (`app.ledger.deposits`).
+The posting date is always the day of posting: a client cannot backdate a line (the effective date says
+when it applies).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.bounds import DbId, LedgerDate, PlainText
 from app.errors import Conflict, InvalidInput, NotFound
+from app.ledger.deposits import lowest_held
 from app.ledger.types import CHARGE_KINDS, CREDIT_KINDS, EntryKind
 from app.models import Lease, LeaseResident, LedgerEntry, Payment, Resident
 from app.money import MAX_CENTS, format_cents
@@ -118,7 +120,7 @@ def post_entry(session: Session, new: EntryCreate, *, today: date) -> Posted:
     if new.reverses_id is not None:
         _check_reversal(session, new)
     if new.kind is EntryKind.DEPOSIT and new.amount_cents < 0:
-        _check_deposit_release(session, new)
+        _check_deposit_release(session, new, today=today)
     entry = LedgerEntry(**new.model_dump(exclude={"kind"}), kind=new.kind.value, posted_on=today)
     try:
         with session.begin_nested():
@@ -163,19 +165,21 @@ def _check_links(session: Session, new: EntryCreate) -> None:
             raise InvalidInput(f"resident {new.resident_id} is not on lease {new.lease_id}")
 
 
-def _check_deposit_release(session: Session, new: EntryCreate) -> None:
-    held = int(  # PostgreSQL sums BIGINT as NUMERIC
-        session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
-                LedgerEntry.lease_id == new.lease_id, LedgerEntry.kind == EntryKind.DEPOSIT.value
-            )
+def _check_deposit_release(session: Session, new: EntryCreate, *, today: date) -> None:
+    """A release may not leave less than nothing held, today or on any later day (the lines on the
+    lease's deposit may be dated ahead: a receipt dated next month is not held before then)."""
+    lines = session.execute(
+        select(LedgerEntry.effective_on, LedgerEntry.amount_cents).where(
+            LedgerEntry.lease_id == new.lease_id, LedgerEntry.kind == EntryKind.DEPOSIT.value
         )
-        or 0
     )
-    if held + new.amount_cents < 0:
+    held_lines = [(day, int(cents)) for day, cents in lines]
+    day, low = lowest_held([*held_lines, (new.effective_on, new.amount_cents)], from_day=today)
+    if low < 0:
+        held = low - new.amount_cents
         raise InvalidInput(
-            f"lease {new.lease_id} holds {format_cents(held)} of deposit: a release of "
-            f"{format_cents(-new.amount_cents)} would take out more than is held"
+            f"lease {new.lease_id} holds {format_cents(held)} of deposit on {day.isoformat()}: a release "
+            f"of {format_cents(-new.amount_cents)} would take out more than is held"
         )
 
 
@@ -218,13 +222,15 @@ def reverse_entry(
         raise NotFound(f"no ledger entry with id {entry_id}")
     # A deposit is held money: its correction is a deposit line, so what is owed never moves.
     kind = EntryKind.DEPOSIT if target.kind == EntryKind.DEPOSIT.value else EntryKind.REVERSAL
+    # Never effective before what it reverses: a line dated ahead is cancelled on its own day.
+    effective_on = max(today, target.effective_on)
     return post_entry(
         session,
         EntryCreate(
             lease_id=target.lease_id,
             kind=kind,
             amount_cents=-target.amount_cents,
-            effective_on=today,
+            effective_on=effective_on,
             description=f"Reversal: {reason}",
             reverses_id=target.id,
             source=source,
