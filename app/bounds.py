@@ -15,8 +15,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, GetJsonSchemaHandler
 from pydantic_core import CoreSchema
 
-MAX_DB_ID = 2**63 - 1
-"""The largest id a 64-bit INTEGER / BIGINT column holds."""
+MAX_DB_ID = 2**31 - 1
+"""The largest id the tables hold: their ids are PostgreSQL INTEGER (32-bit) columns, so a larger one
+cannot even be compared there (`integer out of range`), and SQLite follows the same bound."""
 
 MAX_OFFSET = 1_000_000
 """No listing pages further than this; a larger offset is a mistake or a probe."""
@@ -26,7 +27,7 @@ LATEST_DATE = date(2199, 12, 31)
 """The ledger's calendar. Wide enough for any lease, narrow enough that adding a month or a year of
 grace never overflows `date`."""
 
-DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID, strict=True, description="A database id (1 to 2^63-1).")]
+DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID, strict=True, description="A database id (1 to 2^31-1).")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Field(ge=1, le=500, description="At most this many rows (1 to 500).")]
 
@@ -44,12 +45,13 @@ def _in_calendar(value: date) -> date:
     return value
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+"""How dates are written at every edge (API and CLI): YYYY-MM-DD and nothing else."""
 
 
 def _written_as_a_date(value: Any) -> Any:
     """Text must be a plain YYYY-MM-DD: pydantic alone would also take `0`, `86400` or a timestamp."""
-    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
         raise ValueError(f"dates are written YYYY-MM-DD, not {value[:40]!r}")
     if isinstance(value, int | float):
         raise ValueError("dates are written YYYY-MM-DD, not as a number")
@@ -68,8 +70,10 @@ LedgerDate = Annotated[
 ]
 
 # Unicode categories a human-entered line never needs: controls (NUL, escape, ...), format characters
-# (right-to-left overrides and isolates, zero-width joiners that hide text), unassigned and private use.
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs"})
+# (right-to-left overrides and isolates, zero-width joiners that hide text), line and paragraph
+# separators (U+2028, U+2029: a line break in a one-line field), unassigned and private use.
+_DOCUMENTED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_REFUSED_CATEGORIES = _DOCUMENTED_CATEGORIES | {"Cn", "Co", "Cs"}
 
 
 def text_problem(value: str) -> str | None:
@@ -126,16 +130,16 @@ class _Documented:
 PlainText = Annotated[
     str,
     AfterValidator(_plain_text),
-    # The pattern lists the controls and format characters; private-use, unassigned and surrogate code
-    # points (hundreds of thousands, scattered) are refused too, as the description says, but a pattern
-    # listing them all makes clients and test generators crawl.
-    _Documented(frozenset({"Cc", "Cf"})),
+    # The pattern lists the controls, format characters and separators; private-use, unassigned and
+    # surrogate code points (hundreds of thousands, scattered) are refused too, as the description says,
+    # but a pattern listing them all makes clients and test generators crawl.
+    _Documented(_DOCUMENTED_CATEGORIES),
     Field(
-        description="One line of text: no control, formatting (bidi override, zero-width), private-use, "
-        "unassigned or surrogate characters.",
+        description="One line of text: no control, formatting (bidi override, zero-width), line or "
+        "paragraph separator, private-use, unassigned or surrogate characters.",
     ),
 ]
-"""A single line of human text: no control, bidirectional-override or zero-width characters."""
+"""A single line of human text: no control, bidirectional-override, zero-width or line-break characters."""
 
 
 def _no_controls(value: str) -> str:

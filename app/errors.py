@@ -26,3 +26,16 @@ class ConfigurationError(DoorstepError, ValueError):
     bad value, and callers that predate this class catch that)."""
 
     status_code = 503
+
+
+NUMERIC_VALUE_OUT_OF_RANGE = "22003"
+"""PostgreSQL's SQLSTATE for a number its column type cannot hold (an id beyond INTEGER)."""
+
+
+def number_out_of_range(exc: BaseException) -> bool:
+    """Whether the database refused a number given to it as too large for its column: PostgreSQL's
+    `integer out of range`, or SQLite's driver refusing an int beyond 64 bits. Input the edge did not
+    bound, never a fault of the data: the caller answers it as bad input, not as a crash."""
+    if isinstance(exc, OverflowError):
+        return "SQLite INTEGER" in str(exc)
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == NUMERIC_VALUE_OUT_OF_RANGE

@@ -12,16 +12,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import DataError
 
 from app.api import chat_ws, health, inbox, inbox_collections, ledger, pages, residents, sms, stripe
 from app.api.limits import BodySizeLimit
+from app.bounds import MAX_DB_ID
 from app.channels.broker import make_broker
 from app.channels.runtime import ChannelRuntime
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.db_roles import check_service_role
 from app.deps import portfolio_today
-from app.errors import DoorstepError
+from app.errors import DoorstepError, number_out_of_range
 from app.schemas import ErrorPublic, ValidationErrorPublic
 
 ASSETS_URL = "/assets"
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="assets")
     app.add_exception_handler(DoorstepError, _doorstep_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)
     app.add_middleware(BodySizeLimit)
     return app
 
@@ -97,3 +101,12 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         problems.append(f"{where}: {message}")
     body = ValidationErrorPublic(detail="; ".join(problems), errors=problems)
     return JSONResponse(body.model_dump(), status_code=422)
+
+
+async def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    """422 for a number no column can hold that reached the database unbounded (an id over INTEGER on
+    PostgreSQL, over 64 bits on SQLite): bad input, not a crash. Any other data error stays a 500."""
+    if not number_out_of_range(exc):
+        raise exc
+    message = f"a number in the request is larger than the database holds: ids run from 1 to {MAX_DB_ID}"
+    return JSONResponse(ValidationErrorPublic(detail=message, errors=[message]).model_dump(), status_code=422)

@@ -264,6 +264,35 @@ def test_a_date_outside_the_ledger_calendar_is_one_clear_line(cli_db: Database, 
     assert _counts(cli_db) == before
 
 
+@pytest.mark.parametrize("day", ["20261123", "2026-W48-1", "2026-11-23T00:00"])
+def test_a_date_is_written_yyyy_mm_dd_as_in_the_api(cli_db: Database, day: str) -> None:
+    result = runner.invoke(app, ["ledger", "show", "R10001", "--as-of", day], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().count("\n") == 0, result.output
+    assert f"--as-of {day!r} is not a real date: write YYYY-MM-DD" in result.output
+
+
+@pytest.mark.parametrize(
+    ("command", "number"),
+    [
+        (["collections", "release"], 2**70),
+        (["collections", "release"], 2**31),
+        (["collections", "steps", "--after-id"], 2**70),
+        (["outreach", "approve", "--actor", "admin@doorstep.example.com"], 2**31),
+    ],
+)
+def test_an_id_no_table_can_hold_is_one_clear_line(cli_db: Database, command: list[str], number: int) -> None:
+    """PostgreSQL's ids are INTEGER and SQLite's 64-bit: a bigger id typed here crashed with a traceback."""
+    result = runner.invoke(app, [*command, str(number)], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 2, (result.output, result.exception)
+    assert result.output.strip().count("\n") == 0, result.output
+    assert result.output.startswith("error: ")
+    if number >= 2**63 or cli_db.backend == "postgres":  # else SQLite looks it up: there is simply none
+        assert "larger than the database holds: ids run from 1 to 2,147,483,647" in result.output
+
+
 @pytest.mark.parametrize(
     ("kind", "amount"), [("charge", "--amount=-75"), ("credit", "--amount=-25.00"), ("payment", "--amount=0")]
 )

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
-from app.bounds import date_problem
+from app.bounds import ISO_DATE, MAX_DB_ID, date_problem
 from app.config import Settings
-from app.errors import DoorstepError, InvalidInput
+from app.errors import DoorstepError, InvalidInput, number_out_of_range
 from app.money import AmountError
 
 app = typer.Typer(
@@ -71,8 +71,17 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
                 raise
             err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
+        except (DataError, OverflowError) as exc:
+            # An id typed on the command line that no table can hold (PostgreSQL ids are INTEGER).
+            if not number_out_of_range(exc):
+                raise
+            err_console.print(f"[red]error:[/red] {OUT_OF_RANGE}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from exc
 
     return wrapper
+
+
+OUT_OF_RANGE = f"a number given is larger than the database holds: ids run from 1 to {MAX_DB_ID:,}"
 
 
 UNDEFINED_TABLE = "42P01"
@@ -119,8 +128,11 @@ def today(settings: Settings) -> date:
 
 def parse_date(text: str, *, option: str) -> date:
     """The one reader of dates typed on the command line: YYYY-MM-DD inside the ledger's calendar
-    (`app.bounds`), else `InvalidInput` naming the option, which `clear_errors` prints as one line."""
+    (`app.bounds`), else `InvalidInput` naming the option, which `clear_errors` prints as one line.
+    Only YYYY-MM-DD, as the API: `date.fromisoformat` alone also reads 20261123 and 2026-W48-1."""
     try:
+        if not ISO_DATE.fullmatch(text):
+            raise ValueError(text)
         day = date.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(f"{option} {text!r} is not a real date: write YYYY-MM-DD") from exc

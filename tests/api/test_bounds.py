@@ -95,9 +95,48 @@ def test_a_line_naming_another_lease_s_payment_or_resident_or_backdated_is_refus
         ({"effective_on": "9999-12-31"}, "effective_on"),
         ({"description": "Key\u0000fob"}, "description"),
         ({"description": "Key \u202eboF"}, "description"),
+        ({"description": "Key\u2028fob"}, "description"),
+        ({"charge_code": "KEY\u2029FOB"}, "charge_code"),
     ):
         response = api.post("/api/ledger/entries", json=entry | change)
         assert response.status_code == 422, (change, response.text)
         assert message in response.json()["detail"]
     with demo_db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == before
+
+
+@pytest.mark.parametrize("value", [2**31, 2**63 - 1])
+@pytest.mark.parametrize("field", ["lease_id", "payment_id", "resident_id", "reverses_id"])
+def test_an_id_no_table_can_hold_is_refused(
+    api: TestClient, demo_db: Database, field: str, value: int
+) -> None:
+    """Ids are PostgreSQL INTEGER columns: 2^31 and above could not even be compared there (a 500)."""
+    from sqlalchemy import func, select
+
+    from app.models import LedgerEntry
+
+    ref = demo_db.report.personas["on_time"]  # type: ignore[union-attr]
+    lease_id = api.get(f"/api/residents/{ref}/lease").json()["id"]
+    entry = {
+        "lease_id": lease_id,
+        "kind": "reversal" if field == "reverses_id" else "charge",
+        "amount_cents": -4500 if field == "reverses_id" else 4500,
+        "effective_on": "2026-11-23",
+        "description": "Key fob",
+    }
+    with demo_db.sessions() as s:
+        before = s.scalar(select(func.count()).select_from(LedgerEntry))
+    response = api.post("/api/ledger/entries", json=entry | {field: value})
+    assert response.status_code == 422, response.text
+    assert f"body.{field}" in response.json()["detail"]
+    with demo_db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEntry)) == before
+
+
+def test_a_query_parameter_given_twice_is_refused(api: TestClient, demo_db: Database) -> None:
+    """Which of two as_of dates would be answered is the framework's choice, not the caller's."""
+    ref = demo_db.report.personas["on_time"]  # type: ignore[union-attr]
+    response = api.get(f"/api/residents/{ref}/balance?as_of=2026-01-01&as_of=2026-11-23")
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == ["query.as_of: Given more than once; give it once"]
+    assert api.get("/api/residents?limit=5&limit=6").status_code == 422

@@ -120,3 +120,25 @@ def test_bad_leases_are_refused_and_write_nothing(
     assert response.status_code in (404, 409, 422), response.text
     assert message in response.json()["detail"]
     assert _counts(demo_db) == before
+
+
+@pytest.mark.parametrize("source", ["stripe", "collections", "import-appfolio", "cli"])
+def test_a_client_cannot_post_as_one_of_doorstep_s_own_writers(
+    api: TestClient, demo_db: Database, source: str
+) -> None:
+    """Stripe's postings are found again by (source, external_id): a line posted as `stripe` for the
+    payment's key would be taken for the webhook's own, and the real payment never posted."""
+    before = _counts(demo_db)
+    entry = {
+        "lease_id": _lease_id(api, demo_db),
+        "kind": "payment",
+        "amount_cents": -100,
+        "effective_on": "2026-11-23",
+        "description": "Payment",
+        "source": source,
+        "external_id": "pi_3Q0000000000000:payment",
+    }
+    response = api.post("/api/ledger/entries", json=entry)
+    assert response.status_code == 422, response.text
+    assert f"source {source!r} is one Doorstep's own writers post under" in response.json()["detail"]
+    assert _counts(demo_db) == before

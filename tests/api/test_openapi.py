@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.bounds import refused_pattern, text_problem
+from app.bounds import text_problem
 from app.main import create_app
 from app.schemas import ErrorPublic, ValidationErrorPublic
 
@@ -55,12 +55,13 @@ def test_the_posting_date_is_not_the_clients_to_choose() -> None:
 
 
 def test_the_documented_text_pattern_refuses_only_what_the_api_refuses() -> None:
-    """Every control and format character (NUL, bidi overrides, zero-width) is in the pattern; nothing
-    the API accepts is."""
-    pattern = re.compile(refused_pattern(frozenset({"Cc", "Cf"})))
+    """Every control and format character (NUL, bidi overrides, zero-width) and line or paragraph
+    separator is in the pattern; nothing the API accepts is."""
+    documented = _schema("EntryCreate")["properties"]["description"]["pattern"]
+    pattern = re.compile(documented)
     for cp in range(0x10000):
         ch = chr(cp)
-        if unicodedata.category(ch) in ("Cc", "Cf"):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
             assert pattern.fullmatch(ch) is None and text_problem(ch) is not None, hex(cp)
         elif text_problem(ch) is None:
             assert pattern.fullmatch(ch) is not None, hex(cp)
