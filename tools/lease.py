@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from app.accounts import lease_public, term_end
+from app.ledger.balance import summarize_balance
 from app.ledger.jurisdictions import jurisdiction_for
 from app.ledger.late_fees import EffectiveRule, describe_rule, effective_rule, first_late_day, late_fee_on
-from app.ledger.queries import lease_terms
+from app.ledger.queries import lease_entries, lease_terms
 from app.ledger.schedule import due_date_in, next_due
 from tools.account import NO_RESIDENT, Account, load_account
 from tools.context import ResidentContext
@@ -31,7 +33,8 @@ class PayOnCheck(BaseModel):
 
     pay_on: date
     due_on: date
-    """The rent due date that day's payment counts against (the latest due date on or before it)."""
+    """The rent due date that day's payment counts against: the latest due date on or before it, or the
+    next one when nothing is owed (paying early)."""
     late_after: date
     """The first late day for that rent."""
     last_on_time: date
@@ -127,17 +130,38 @@ def get_lease_terms(ctx: ResidentContext, args: LeaseTermsArgs) -> LeaseTermsRes
                 for c in lease.recurring_charges
             ],
             statutory_note=eff.statutory_note,
-            pay_on_check=_pay_on(args.pay_on, lease.due_day, lease.rent_cents, eff) if args.pay_on else None,
+            pay_on_check=_pay_on(
+                args.pay_on,
+                lease.due_day,
+                lease.rent_cents,
+                eff,
+                next_due_on=due.due_on if due is not None else None,
+                owing=_owing(session, lease.id, ctx.today),
+            )
+            if args.pay_on
+            else None,
             citation=lease_citation(ctx, account, "late charges late fee"),
         )
 
 
-def _pay_on(pay_on: date, due_day: int, rent_cents: int, eff: EffectiveRule) -> PayOnCheck:
-    """Rent paid on `pay_on` counts against the latest due date on or before it."""
+def _pay_on(
+    pay_on: date,
+    due_day: int,
+    rent_cents: int,
+    eff: EffectiveRule,
+    *,
+    next_due_on: date | None = None,
+    owing: bool = True,
+) -> PayOnCheck:
+    """Rent paid on `pay_on` counts against the latest due date on or before it; but with nothing owed
+    (that rent is paid), a day before the next due date pays the next rent early ("can i pay friday" on
+    the 23rd, November paid: on time for December)."""
     due_on = due_date_in(pay_on.year, pay_on.month, due_day)
     if due_on > pay_on:
         previous = pay_on.replace(day=1) - timedelta(days=1)
         due_on = due_date_in(previous.year, previous.month, due_day)
+    if not owing and next_due_on is not None and due_on < next_due_on and pay_on < next_due_on:
+        due_on = next_due_on
     late_after = first_late_day(due_on, eff.grace_days)
     fee = late_fee_on(eff.rule, rent_cents=rent_cents, due_on=due_on, grace_days=eff.grace_days, on=pay_on)
     return PayOnCheck(
@@ -148,6 +172,10 @@ def _pay_on(pay_on: date, due_day: int, rent_cents: int, eff: EffectiveRule) -> 
         late=pay_on >= late_after,
         fee_cents=fee,
     )
+
+
+def _owing(session: Session, lease_id: int, today: date) -> bool:
+    return summarize_balance(lease_entries(session, lease_id, as_of=today), today).total_cents > 0
 
 
 def lease_citation(ctx: ResidentContext, account: Account, topic: str) -> Citation:

@@ -271,15 +271,30 @@ class NextDueResult(ToolResult):
     citation: Citation | None = None
 
 
-def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
+class NextDueArgs(ToolArgs):
+    # A month ahead the resident asks about ("january rent"): after the lease term ends, no rent is
+    # scheduled and the result says so. Kept terse: the chat planner's prompt carries this schema.
+    month: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$", description="YYYY-MM, a month ahead")
+
+
+def get_next_due(ctx: ResidentContext, args: NextDueArgs) -> NextDueResult:
     """When the next rent is due and how much (rent plus monthly charges), the grace period, the first late
-    day and the late fee that would apply, with the lease clause."""
+    day and the late fee that would apply, with the lease clause. With `month`, whether the lease term
+    still runs then."""
     with ctx.sessions() as session:
         account = load_account(session, ctx)
         if account is None:
             return NextDueResult(ok=False, note=NO_RESIDENT)
         b = account_balance(session, resident=account.resident, as_of=ctx.today, lease=account.lease)
         lease = account.lease
+        ends = term_end(lease, as_of=ctx.today)
+        if args.month and ends is not None and lease.moved_out_on is None and _month_start(args.month) > ends:
+            return NextDueResult(  # "how much is january rent" on a lease ending Dec 31: none is scheduled
+                balance_now_cents=b.total_cents,
+                lease_ends_on=ends,
+                no_rent_after_end=True,
+                citation=lease_citation(ctx, account, "lease term ending renewal move-out notice"),
+            )
         eff = effective_rule(
             lease_terms(lease).late_fee,
             grace_days=lease.grace_days,
@@ -287,7 +302,6 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
             jurisdiction=jurisdiction_for(account.property.state),
         )
         if b.next_due is None:
-            ends = term_end(lease, as_of=ctx.today)
             if ends is not None and lease.moved_out_on is None:  # the term ends before the next due day
                 return NextDueResult(
                     balance_now_cents=b.total_cents,
@@ -320,6 +334,11 @@ def get_next_due(ctx: ResidentContext, _args: NoArgs) -> NextDueResult:
             else None,
             citation=lease_citation(ctx, account, "rent due date grace period late charges"),
         )
+
+
+def _month_start(month: str) -> date:
+    year, number = month.split("-")
+    return date(int(year), int(number), 1)
 
 
 # -- get_deposit ---------------------------------------------------------------------------------------

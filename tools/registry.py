@@ -20,6 +20,7 @@ from tools.lease import LeaseTermsArgs, get_lease_terms
 from tools.ledger import (
     ActivityArgs,
     ExplainChargeArgs,
+    NextDueArgs,
     NoArgs,
     PaymentStatusArgs,
     explain_charge,
@@ -70,7 +71,7 @@ TOOLS: dict[str, ToolSpec] = {
     for spec in (
         ToolSpec("get_balance", NoArgs, get_balance),
         ToolSpec("get_recent_activity", ActivityArgs, get_recent_activity),
-        ToolSpec("get_next_due", NoArgs, get_next_due),
+        ToolSpec("get_next_due", NextDueArgs, get_next_due),
         ToolSpec("get_lease_terms", LeaseTermsArgs, get_lease_terms),
         ToolSpec("explain_charge", ExplainChargeArgs, explain_charge),
         ToolSpec("get_payment_status", PaymentStatusArgs, get_payment_status),

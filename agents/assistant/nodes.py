@@ -208,10 +208,10 @@ def _compose_intent(
         out = [answers.activity(v, r) for r in once("get_recent_activity")]
         credit_from = bool(slots.get("account_credit"))
         out += [answers.balance(v, r, credit_from=credit_from) for r in once("get_balance")]
-        out += (
-            [answers.next_due(v, r) for r in once("get_next_due")] if intent is Intent.PROMISE_TO_PAY else []
-        )
-        return " ".join(x for x in out if x), []
+        ahead = intent is Intent.PROMISE_TO_PAY or bool(slots.get("months"))  # "owe in january"
+        due = once("get_next_due") if ahead else []
+        out += [answers.next_due(v, r) for r in due]
+        return " ".join(x for x in out if x), answers.citations_of(due) if intent is Intent.BALANCE else []
     if intent is Intent.DUE_DATE:
         results = once("get_next_due")
         past = [answers.activity(v, r) for r in once("get_recent_activity")]

@@ -55,21 +55,11 @@ ESCALATION_FOR = {
     Intent.DISCRIMINATION: EscalationReason.DISCRIMINATION,
     Intent.ABUSE: EscalationReason.ABUSE,
 }
-REFUND_READINGS = frozenset(
-    {
-        Intent.DISPUTE,
-        Intent.OUT_OF_SCOPE,
-        Intent.BALANCE,
-        Intent.PAYMENT_STATUS,
-        Intent.EXPLAIN_CHARGE,
-        Intent.HOW_TO_PAY,
-        Intent.POLICY_QUESTION,
-        Intent.TALK_TO_PERSON,
-        Intent.GREETING,
-        Intent.THANKS,
-    }
-)
-"""Readings under which a refund request goes to staff as one (not under legal, safety or abuse ones)."""
+SERIOUS = frozenset({Intent.LEGAL, Intent.EMERGENCY, Intent.DISCRIMINATION, Intent.ABUSE})
+"""Readings that stay what they are whatever else the message says about money."""
+REFUND_READINGS = frozenset(Intent) - SERIOUS
+"""Readings under which a refund request goes to staff as one (not under legal, safety or abuse ones):
+"can i get the 150 back" reads as a plan or a policy question as often as a refund."""
 CLAIM_READINGS = frozenset(
     {Intent.DISPUTE, Intent.PAYMENT_STATUS, Intent.BALANCE, Intent.EXPLAIN_CHARGE, Intent.THANKS}
 )
@@ -105,6 +95,19 @@ ACTS = frozenset({Intent.PAYMENT_PLAN})
 COVERED_BY = {Intent.PAYMENT_PLAN: frozenset({Intent.PROMISE_TO_PAY})}
 """Runner-up readings the top one's answer already covers: a plan proposal states the balance it
 covers and when each payment falls, so a promise-to-pay reading would only repeat it at length."""
+PAY_ON = re.compile(
+    r"(?i)\b(?:can|could|may|should)\s+(?:i|we)\s+pay\s+(?:it\s+|rent\s+|my\s+rent\s+|the\s+rent\s+)?"
+    r"(?:on|by|until|till?|after)\b"
+    r"|\b(?:is\s+it|it'?s|would\s+it\s+be)\s+(?:ok|okay|fine|alright|all\s+right)\s+(?:to|if\s+(?:i|we))\s+pay\b"
+    r"|\bif\s+(?:i|we)\s+pay\s+(?:it\s+|rent\s+|my\s+rent\s+)?(?:on|by|after)\b"
+    r"|\b(?:puedo|podemos)\s+pagar\s+(?:la\s+renta\s+)?(?:el|hasta\s+el|para\s+el)\b"
+)
+"""A question about paying rent on a given day: the lease says whether that day is on time."""
+PAY_ON_READINGS = frozenset(
+    {Intent.PROMISE_TO_PAY, Intent.DUE_DATE, Intent.LATE_FEE_RULES, Intent.PAYMENT_PLAN}
+)
+"""Readings of "can i pay on the 6th" that the lease's answer for that day replaces (a plan reading only
+when no amount or split is named: "can i pay 500 on the 6th" may be one)."""
 CLEAR_EMERGENCY = 0.9
 """A message about another resident's account is refused unless it is this clearly an emergency."""
 CLAIM_DAYS = 35
@@ -246,7 +249,8 @@ class OfflinePlanner:
             return step
         own = ctx.tools.resident_id is not None and not triggered and not slots.contests
         as_asked = False
-        if own and slots.paid_claim and intent in CLAIM_READINGS:
+        claimed = own and slots.paid_claim
+        if claimed and (intent in CLAIM_READINGS or not _borne_out(intent, prediction, text)):
             if (state.get("last_slots") or {}).get("paid_claim"):  # they saw their payments, still say so
                 step.escalate = EscalationReason.DISPUTE.value
                 return step
@@ -254,6 +258,17 @@ class OfflinePlanner:
         if own and slots.account_credit and intent in CREDIT_READINGS:
             intent = Intent.BALANCE  # "why do i have a credit": the ledger says where it came from
             step.intent, step.intents = intent.value, [intent.value]
+        elif own and slots.deposit and intent is Intent.OUT_OF_SCOPE and not PET.search(text):
+            intent = Intent.POLICY_QUESTION  # "what about my depost": the ledger's deposit lines answer it
+            step.intent, step.intents = intent.value, [intent.value]
+        elif own and slots.plan_terms and intent is Intent.PROMISE_TO_PAY and _plan_likely(prediction):
+            intent = Intent.PAYMENT_PLAN  # "2000 now rest friday": their own terms, proposed as a plan
+            step.intent, step.intents = intent.value, [intent.value]
+            as_asked = True
+        elif own and intent in PAY_ON_READINGS and _asks_pay_on(intent, slots, text):
+            intent = Intent.LATE_FEE_RULES  # "is it ok to pay on dec 6th": on time or late that day, and why
+            step.intent, step.intents = intent.value, [intent.value]
+            as_asked = True
         elif intent in ESCALATING or triggered or (prediction.escalate and not follow_up):
             reason = ESCALATION_FOR.get(intent) if intent in ESCALATING else None
             fitting = fitting_reason(reason, prediction, text)
@@ -289,8 +304,9 @@ class OfflinePlanner:
                 return step
         intents = [intent] if as_asked else [intent, *self._secondary(prediction, intent)]
         if not follow_up and not as_asked:
-            intents = _unique([*intents, *self._asked_apart(reading.parts)])
-        if prediction.ambiguous and both and not follow_up:  # clearly about these two: answer both
+            apart = [i for i in self._asked_apart(reading.parts) if i not in COVERED_BY.get(intent, ())]
+            intents = _unique([*intents, *apart])
+        if prediction.ambiguous and both and not follow_up and not as_asked:  # clearly both: answer both
             intents = _unique([*(i for i in alternatives if i not in ACTS or i is intent), *intents])
         if ctx.tools.resident_id is None:
             intents = [i for i in intents if i not in NEEDS_ACCOUNT] or [Intent.POLICY_QUESTION]
@@ -395,6 +411,31 @@ def _check_claim(step: PlanStep, slots: Slots, prediction: IntentPrediction) -> 
     return step
 
 
+def _borne_out(intent: Intent, prediction: IntentPrediction, text: str) -> bool:
+    """Whether an escalating reading of a message that says the resident paid is borne out by its words
+    beyond that claim: "i alredy paid" or "my roommate sent his part" read as a request for a person or
+    an emergency is not; a threat, or words for a person, legal trouble or danger, is. A dispute reading
+    is the claim itself: the ledger is looked at first."""
+    if intent not in ESCALATING and not prediction.escalate:
+        return True  # not an escalation: the reading stands
+    reason = fitting_reason(ESCALATION_FOR.get(intent), prediction, text)
+    if reason is EscalationReason.REQUESTED_PERSON:
+        return REASON_CUES[reason].search(text) is not None
+    return reason is not None and reason is not EscalationReason.DISPUTE
+
+
+def _asks_pay_on(intent: Intent, slots: Slots, text: str) -> bool:
+    """ "is it ok to pay on dec 6th", "can i pay on the 3rd": a day to pay on, not a plan of their own."""
+    if intent is Intent.PAYMENT_PLAN and (slots.amounts_cents or slots.installments):
+        return False
+    return bool(slots.dates) and not slots.plan_terms and PAY_ON.search(text) is not None
+
+
+def _plan_likely(prediction: IntentPrediction) -> bool:
+    """A plan is the next likeliest reading of a promise that names its own payments."""
+    return prediction.probabilities.get(Intent.PAYMENT_PLAN, 0.0) >= SECONDARY_MIN
+
+
 def claim_matched(status: PaymentStatusResult, slots: dict[str, Any], today: date) -> bool:
     """Whether the payments found are the one the resident says they made: the amount or day they gave,
     else any payment of the last `CLAIM_DAYS` days (pending, cleared, failed or returned alike: the
@@ -424,14 +465,19 @@ def tools_for(intent: Intent, slots: Slots, text: str, today: date) -> list[Tool
     amount = slots.amounts_cents[0] if slots.amounts_cents else None
     day = slots.dates[0].isoformat() if slots.dates else None
     past_month = month is not None and month < today.strftime("%Y-%m")
+    ahead = month if month is not None and month > today.strftime("%Y-%m") else None
     if intent is Intent.BALANCE:
         calls = [ToolCall("get_balance")]
-        if month:
+        if ahead:  # "how much do i owe in january": what falls due then (none after the lease ends)
+            calls.append(ToolCall("get_next_due", {"month": ahead}))
+        elif month:
             calls.insert(0, ToolCall("get_recent_activity", {"month": month}))
         return calls
     if intent is Intent.DUE_DATE:
         return (
-            [ToolCall("get_recent_activity", {"month": month})] if past_month else [ToolCall("get_next_due")]
+            [ToolCall("get_recent_activity", {"month": month})]
+            if past_month
+            else [ToolCall("get_next_due", {"month": ahead} if ahead else {})]
         )
     if intent is Intent.LATE_FEE_RULES:
         # "can i pay on the 6th without a late fee": the lease answers for that day

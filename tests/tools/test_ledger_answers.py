@@ -11,7 +11,15 @@ from app.accounts import account_balance, current_lease, find_resident
 from tests.support.databases import DEMO_AS_OF, Database
 from tools.context import ResidentContext
 from tools.lease import LeaseTermsArgs, get_lease_terms
-from tools.ledger import NoArgs, PaymentStatusArgs, get_balance, get_deposit, get_next_due, get_payment_status
+from tools.ledger import (
+    NextDueArgs,
+    NoArgs,
+    PaymentStatusArgs,
+    get_balance,
+    get_deposit,
+    get_next_due,
+    get_payment_status,
+)
 from tools.plans import ProposePlanArgs, RequestedInstallment, propose_payment_plan
 
 pytestmark = pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
@@ -88,17 +96,42 @@ def test_paying_on_a_day_says_whether_it_is_late(
     assert check.late is late and check.fee_cents == fee and check.last_on_time == date(2026, 12, 4)
 
 
-def test_a_day_before_the_due_day_counts_against_last_months_rent(demo_db: Database) -> None:
+def test_a_day_before_the_due_day_counts_against_last_months_rent_while_it_is_owed(demo_db: Database) -> None:
     result = get_lease_terms(
-        ctx_for(demo_db, "on_time:aspen-ridge"), LeaseTermsArgs(pay_on=date(2026, 12, 3))
+        ctx_for(demo_db, "delinquent:aspen-ridge"), LeaseTermsArgs(pay_on=date(2026, 12, 3))
     )
-    assert result.pay_on_check is not None and result.pay_on_check.due_on == date(2026, 11, 5)
+    check = result.pay_on_check
+    assert check is not None and check.due_on == date(2026, 11, 5) and check.late
+
+
+@pytest.mark.parametrize(
+    ("persona", "pay_on", "due_on"),
+    [
+        ("on_time:aspen-ridge", date(2026, 12, 3), date(2026, 12, 5)),
+        ("on_time", date(2026, 11, 27), date(2026, 12, 1)),
+    ],
+)
+def test_with_nothing_owed_a_day_before_the_due_day_pays_the_next_rent_early(
+    demo_db: Database, persona: str, pay_on: date, due_on: date
+) -> None:
+    check = get_lease_terms(ctx_for(demo_db, persona), LeaseTermsArgs(pay_on=pay_on)).pay_on_check
+    assert check is not None and check.due_on == due_on
+    assert not check.late and check.fee_cents == 0
+
+
+def test_a_month_after_the_lease_ends_has_no_rent(demo_db: Database) -> None:
+    ctx = ctx_for(demo_db, "credit:aspen-ridge")  # the lease ends 2026-12-31
+    january = get_next_due(ctx, NextDueArgs(month="2027-01"))
+    assert january.ok and january.no_rent_after_end and january.due_on is None
+    assert january.lease_ends_on == date(2026, 12, 31)
+    december = get_next_due(ctx, NextDueArgs(month="2026-12"))
+    assert december.due_on is not None and not december.no_rent_after_end
 
 
 def test_no_rent_is_due_after_the_lease_ends(demo_db: Database) -> None:
     end = lease_end(demo_db, "on_time")
     ctx = ctx_for(demo_db, "on_time", today=end - timedelta(days=3))
-    due = get_next_due(ctx, NoArgs())
+    due = get_next_due(ctx, NextDueArgs())
     assert due.ok and due.due_on is None and due.no_rent_after_end and due.lease_ends_on == end
     assert get_lease_terms(ctx, LeaseTermsArgs()).examples == []
     with demo_db.sessions() as s:
@@ -108,7 +141,7 @@ def test_no_rent_is_due_after_the_lease_ends(demo_db: Database) -> None:
 
 def test_rent_is_due_while_the_lease_runs(demo_db: Database) -> None:
     end = lease_end(demo_db, "on_time")
-    due = get_next_due(ctx_for(demo_db, "on_time", today=end - timedelta(days=40)), NoArgs())
+    due = get_next_due(ctx_for(demo_db, "on_time", today=end - timedelta(days=40)), NextDueArgs())
     assert due.due_on is not None and due.due_on <= end and not due.no_rent_after_end
 
 

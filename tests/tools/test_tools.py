@@ -12,6 +12,7 @@ from tools.lease import LeaseTermsArgs, get_lease_terms
 from tools.ledger import (
     ActivityArgs,
     ExplainChargeArgs,
+    NextDueArgs,
     NoArgs,
     PaymentStatusArgs,
     explain_charge,
@@ -84,7 +85,7 @@ def test_explain_a_late_fee_gives_the_rule_and_dates(demo_db: Database) -> None:
 
 def test_next_due_and_lease_terms_agree(demo_db: Database) -> None:
     ctx = ctx_for(demo_db, "on_time:aspen-ridge")
-    due, terms = get_next_due(ctx, NoArgs()), get_lease_terms(ctx, LeaseTermsArgs())
+    due, terms = get_next_due(ctx, NextDueArgs()), get_lease_terms(ctx, LeaseTermsArgs())
     assert due.due_on == date(2026, 12, 5) and terms.due_day == 5
     assert due.late_fee_cents == terms.examples[0].fee_cents == 35_00
     assert due.late_fee_max_cents == 75_00

@@ -2,7 +2,8 @@
 
 Read as money: "$75", "$ 1,850.00", "$2k", "75 dollars", "75 bucks", "75$", "75 usd", "50 cents",
 "1,850" (thousands separator), "75.50" (two decimals), "setenta y cinco dolares", "two hundred bucks",
-and a bare number right after a money verb ("charged 75", "can I pay 800 today", "pague 500").
+and a bare number right after a money verb ("charged 75", "can I pay 800 today", "i can do 500 now",
+"pague 500").
 Not read as money: bare numbers elsewhere ("unit 12", "the 15th", "2 payments", "3 days"), which
 are other slots' business.
 """
@@ -26,12 +27,13 @@ _CENTS: Final = re.compile(r"(?<![\d.,$])(?P<cents>\d{1,2})\s?(?:cents?|centavos
 _THOUSANDS: Final = re.compile(r"(?<![\d.,$/])(?P<whole>\d{1,3}(?:,\d{3})+)(?:\.(?P<frac>\d{2}))?(?![\d/])")
 _TWO_DECIMALS: Final = re.compile(r"(?<![\d.,$/])(?P<whole>\d+)\.(?P<frac>\d{2})(?![\d.])")
 _AFTER_MONEY_VERB: Final = re.compile(
-    r"\b(?:charged?|charging|fee of|cost of|costs?|pay|paid|pays|paying|owe|owes|owed|owing|send|sent|"
+    r"\b(?:charged?|charging|fee of|cost of|costs?|pay|paid|payed|pd|pays|paying|owe|owes|owed|owing|"
+    r"send|sent|give|giving|(?:can|could|i'?ll|will)\s+(?:i\s+)?do|"
     r"sending|cobraron|cobran|cobrar|pague|pagar|pago|pagare|debo|debe|mande|abonar|abono|depositar|"
     r"(?:rent|renta|balance|saldo|total|fee|cargo|cobro|charge|amount|cantidad)(?:\s+(?:is|was|es|era|of|de))?)"
     r"\s+(?:you\s+|u\s+|them\s+|like\s+|about\s+|around\s+|only\s+|just\s+|solo\s+|como\s+|unos\s+)?"
     r"(?P<whole>\d{2,6}|\d{1,3}(?=(?:\.\d)?k\b))(?:\.(?P<frac>\d{1,2}))?(?P<k>k\b)?"
-    r"(?!\s*(?:st|nd|rd|th|%|/|:|am|pm|a\.m|p\.m|days?|dias?|weeks?|semanas?|months?|meses|years?|"
+    r"(?!\s*(?:st|nd|rd|th|%|/|:|am|pm|a\.m|p\.m|days?|dias?|weeks?|semanas?|months?|meses|years?|hours?|hrs?|"
     r"payments?|pagos?|installments?|parts?|partes|times|veces|of\b|de\b|percent|por ?ciento)\b)"
     r"(?![\d/%:])"
 )

@@ -66,15 +66,20 @@ def _count(text: str) -> int | None:
 # -- the resident's own terms: "500 now and the rest friday" ------------------------------------------------
 
 _TERM_BREAK: Final = re.compile(
-    r"\s*(?:,|;|\band\s+then\b|\bthen\b|\band\b|\bplus\b|\by\s+luego\b|\bluego\b|\by\b|\bdespues\b)\s*"
+    r"\s*(?:(?<!\d),|,(?!\d{3}\b)|;|&|\+|\band\s+then\b|\bthen\b|\band\b|\bn\b|\bplus\b|\by\s+luego\b|"
+    r"\bluego\b|\by\b|\bdespues\b)\s*"
+    r"|\s+(?=(?:the\s+)?(?:rest|remainder|remaining|other\s+half|resto|lo\s+demas|lo\s+que\s+falta)\b)"
 )
+"""Where one payment of a resident's terms ends: a conjunction or comma (not the comma of "$2,000"), or
+the start of "the rest" when they leave the conjunction out ("2000 now rest friday")."""
 _NOW: Final = re.compile(r"\b(?:now|right\s+now|rn|today|tonight|ahora|ahorita|hoy)\b")
 _SHARE: Final = re.compile(
     r"\b(?:rest|remainder|remaining|the\s+balance|other\s+half|half|resto|lo\s+demas|lo\s+que\s+falta|"
     r"lo\s+restante|la\s+otra\s+mitad|mitad)\b"
 )
 _LEADING_AMOUNT: Final = re.compile(
-    r"^(?:(?:i\s+can\s+|i\s+could\s+)?(?:do|give|send|pay)\s+|puedo\s+(?:dar|pagar|mandar)\s+)?\$?\s?"
+    r"^(?:(?:(?:can|could|may)\s+(?:i|we|u)\s+|(?:i|we)\s+(?:can|could|will)\s+|(?:i|we)'?ll\s+)?"
+    r"(?:do|give|send|pay|put\s+down)\s+|puedo\s+(?:dar|pagar|mandar)\s+)?\$?\s?"
     r"(?P<whole>\d{2,6})(?:\.(?P<frac>\d{2}))?(?!\s*(?:st|nd|rd|th|days?|dias?|weeks?|semanas?|%|/)\b)\b"
 )
 

@@ -391,6 +391,16 @@ def test_nothing_to_find() -> None:
         ("puedo pagar 500 ahora y el resto el viernes", [(500_00, TODAY), (None, date(2025, 11, 14))]),
         ("can i pay in 2 parts", []),
         ("can i pay 800 today", []),
+        # as typed on a phone: a thousands comma, "could i do", no conjunction, "n", "&"
+        ("Can I pay $2,000 today and the rest Friday?", [(2000_00, TODAY), (None, date(2025, 11, 14))]),
+        (
+            "could i do 2500 friday and the remainder on the 20th",
+            [(2500_00, date(2025, 11, 14)), (None, date(2025, 11, 20))],
+        ),
+        ("pay 2000 now rest friday", [(2000_00, TODAY), (None, date(2025, 11, 14))]),
+        ("can i pay 500 now n the rest fri", [(500_00, TODAY), (None, date(2025, 11, 14))]),
+        ("500 today & rest on friday", [(500_00, TODAY), (None, date(2025, 11, 14))]),
+        ("can i pay 500, 600 and 700", [(500_00, None), (600_00, None), (700_00, None)]),
     ],
 )
 def test_the_residents_own_plan_terms(text: str, terms: list[tuple[int | None, date | None]]) -> None:
@@ -405,7 +415,17 @@ def test_the_residents_own_plan_terms(text: str, terms: list[tuple[int | None, d
         ("my roommate paid his part", True),
         ("ya pague", True),
         ("mi compañera ya pagó su parte", True),
+        ("i alredy paid", True),
+        ("paid it already", True),
+        ("already paid!!", True),
+        ("my roomate paid his part", True),
+        ("roommate paid his half", True),
+        ("my roommate sent his part", True),
+        ("we both paid our parts", True),
+        ("i pd 700 on the 2nd", True),
         ("can u show me what i paid in november", False),
+        ("my roommate will pay his part friday", False),
+        ("is it already paid", False),
         ("how much i paid last month", False),
         ("i get paid on the 15th", False),
     ],
@@ -419,7 +439,23 @@ def test_saying_the_ledger_is_wrong_is_told_apart_from_a_claim() -> None:
     assert not slots("I already paid").contests
 
 
-@pytest.mark.parametrize("text", ["wat", "?", "huh", "what do you mean", "no entiendo", "que?", "??"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wat",
+        "?",
+        "huh",
+        "what do you mean",
+        "no entiendo",
+        "que?",
+        "??",
+        "what u mean",
+        "wdym",
+        "idk what that means",
+        "i dont get it",
+        "not sure what u mean",
+    ],
+)
 def test_a_short_what_is_confusion(text: str) -> None:
     assert slots(text).confused
 
@@ -438,6 +474,12 @@ def test_a_question_is_not_confusion(text: str) -> None:
         ("por que tengo saldo a favor", False, True),
         ("is there a fee for a credit card", False, False),
         ("when do i get my deposit back", False, False),
+        ("can i get the 150 back", True, False),
+        ("can u send the 150 back to my card", True, False),
+        ("i want my 150 refunded", True, False),
+        ("can i get a refund of my credit", True, True),
+        ("can i get my deposit back", False, False),
+        ("why is my balance negative", False, True),
     ],
 )
 def test_refund_requests_and_account_credit(text: str, refund: bool, credit: bool) -> None:
@@ -448,3 +490,18 @@ def test_refund_requests_and_account_credit(text: str, refund: bool, credit: boo
 @pytest.mark.parametrize("text", ["cuanto paga mi vecino", "what is my neighbor in the next unit paying"])
 def test_another_residents_payments_are_someone_elses(text: str) -> None:
     assert slots(text).other_person
+
+
+@pytest.mark.parametrize(
+    ("text", "deposit"),
+    [
+        ("what about my depost", True),
+        ("wheres my deposite", True),
+        ("did i get my security depsit back", True),
+        ("que paso con mi deposito", True),
+        ("the bus depot", False),
+        ("mi deposito directo", False),
+    ],
+)
+def test_the_deposit_as_typed_on_a_phone(text: str, deposit: bool) -> None:
+    assert slots(text).deposit is deposit
