@@ -185,6 +185,8 @@ _IRREGULAR = {
     "left": "leave",
     "took": "take",
     "gone": "go",
+    "used": "use",
+    "using": "use",
 }
 
 
@@ -196,8 +198,7 @@ def fold(text: str) -> str:
 
 def stem(word: str) -> str:
     """A light English stemmer: plural, -ing, -ed and a final e; 'charges'/'charged'/'charge' -> 'charg'."""
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
+    word = _IRREGULAR.get(word, word)  # then stemmed as its regular form is: "left" -> "leave" -> "leav"
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("ies") and len(word) > 4:

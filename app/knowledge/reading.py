@@ -40,7 +40,12 @@ from app.knowledge.values import AskedKind, answers_kind, asked_kinds, values_in
 _READER_SYNONYMS: Final = {
     word: tuple(replacement.split())
     for line in """
-    dog dogs puppy cat cats kitten hamster hamsters bird birds: pet animal
+    dog dogs puppy cat cats kitten hamster hamsters bird birds pet pets: pet animal
+    rid: remove
+    end ending ends: end terminate termination expire expiration
+    behind: arrears late delinquent
+    raise raising raised: increase raise
+    top: reinstate replenish restore
     animal animals: pet animal
     bf gf boyfriend girlfriend partner overnight sleepover: guest visitor overnight
     stay staying: stay guest visit
@@ -112,6 +117,11 @@ _STEPS: Final = re.compile(
     re.I,
 )
 _FRAGMENT_START: Final = re.compile(r"^[a-z,;)]")
+_FRAGMENT_END: Final = re.compile(
+    r"\b(?:of|to|the|a|an|and|or|with|in|on|by|for|at|as|that|which|than|per|be|paragraph|section|clause)$",
+    re.I,
+)
+"""The last word of a sentence that a chunk boundary cut: "... refundable in accordance with paragraph"."""
 
 MIN_RELEVANCE: Final = 0.25
 """Weighted share of the question a quote must cover (its heading and lead-in counted) to answer it."""
@@ -125,6 +135,12 @@ RULE_BONUS: Final = 0.12
 STEPS_BONUS: Final = 0.08
 RANK_PRIOR: Final = 0.06
 FRAGMENT_PENALTY: Final = 0.25
+PROXIMITY_BONUS: Final = 0.15
+"""Bonus for a sentence whose value of the asked kind stands right beside the question's words ("the sum
+of $3,000.00 (the Security Deposit)"), falling to nothing at `PROXIMITY_WORDS` words away: a sentence
+that names the deposit at one end and a fine at the other does not say what the deposit is. Scaled by
+the sentence's relevance, so a value beside one stray word of the question counts for little."""
+PROXIMITY_WORDS: Final = 10
 HEADING_WEIGHT: Final = 0.5
 LEAD_IN_WEIGHT: Final = 0.35
 FOLLOW_ON: Final = 0.8
@@ -165,7 +181,7 @@ class Quote:
     """Weighted share of the question the quote covers, heading and lead-in included (0..1)."""
     kind: AskedKind
     similarity: float
-    """Cosine of the best sentence to the question (0 without a `Similarity`)."""
+    """Cosine to the question of the closest quoted sentence (0 without a `Similarity`)."""
     states_kind: bool
     """Whether the quote states a value of the asked kind (always True for kinds without values)."""
 
@@ -202,6 +218,17 @@ def question_groups(question: str) -> list[frozenset[str]]:
     return groups
 
 
+_HYPHENATED: Final = re.compile(r"\b([a-z]+)-\s?([a-z]+)\b")
+"""A compound written with a hyphen ("lock-out", "move-in") or broken at a line end ("lock- outs")."""
+
+
+def sentence_terms(sentence: str) -> frozenset[str]:
+    """The terms of a sentence, hyphenated compounds also as one word: "lock-out" says "lockout"."""
+    terms = set(analyze(sentence))
+    terms.update(stem(a + b) for a, b in _HYPHENATED.findall(fold(sentence)))
+    return frozenset(terms)
+
+
 def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
     out: list[_Sentence] = []
     seen: set[str] = set()
@@ -212,7 +239,7 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
                 if key in seen or len(key) < 3:
                     continue
                 seen.add(key)
-                out.append(_Sentence(p, q, n, sentence, frozenset(analyze(sentence))))
+                out.append(_Sentence(p, q, n, sentence, sentence_terms(sentence)))
     return out
 
 
@@ -284,33 +311,36 @@ def read(
         lead, _ = covered(previous.terms, hit | hit_h) if previous is not None else (0.0, set())
         relevance = min(1.0, own + HEADING_WEIGHT * heading + LEAD_IN_WEIGHT * lead) if groups else 0.0
         score = relevance + _kind_bonus(s.text, kinds) + SEMANTIC_WEIGHT * semantic[i]
+        score += relevance * _proximity_bonus(s.text, kinds[0], groups)
         score += RANK_PRIOR * (1 - s.passage / max(1, len(sources)))
-        if _FRAGMENT_START.match(s.text) or len(s.text) < 20:
+        if _is_fragment(s.text):
             score -= FRAGMENT_PENALTY
         scored.append((score, relevance, lead > 0, s))
     best_index = max(range(len(scored)), key=lambda i: (scored[i][0], -i))
     score, relevance, leans, best = scored[best_index]
-    chosen = [best]
+    chosen = [best_index]
     if (
         best_index
         and _same_paragraph(sentences[best_index - 1], best)
         and (_ANAPHOR.match(best.text) or _FRAGMENT_START.match(best.text))
     ):
-        chosen.insert(0, sentences[best_index - 1])
+        chosen.insert(0, best_index - 1)
     kind = kinds[0]
     if best_index + 1 < len(scored) and scored[best_index + 1][3].passage == best.passage:
         following = scored[best_index + 1]
         lacks = not _states(best.text, kind) and _states(following[3].text, kind)
-        if (lacks or following[0] >= FOLLOW_ON * score) and _fits([*chosen, following[3]]):
-            chosen.append(following[3])
-    text = " ".join(s.text for s in chosen)
+        if (lacks or following[0] >= FOLLOW_ON * score) and _fits(
+            [sentences[i] for i in [*chosen, best_index + 1]]
+        ):
+            chosen.append(best_index + 1)
+    text = " ".join(sentences[i].text for i in chosen)
     return Quote(
-        sentences=tuple(s.text for s in chosen),
+        sentences=tuple(sentences[i].text for i in chosen),
         passage=best.passage,
         score=round(score, 4),
         relevance=round(relevance, 4),
         kind=kind,
-        similarity=round(semantic[best_index], 4),
+        similarity=round(max(semantic[i] for i in chosen), 4),
         measured=similarity is not None and gate,
         states_kind=_states(text, kind),
     )
@@ -347,6 +377,43 @@ def _kind_bonus(text: str, kinds: tuple[AskedKind, ...]) -> float:
         elif kind == "procedure" and _STEPS.search(text):
             bonus = max(bonus, STEPS_BONUS)
     return bonus
+
+
+_TOKEN: Final = re.compile(r"[a-z0-9]+")
+
+
+def _proximity_bonus(text: str, kind: AskedKind, groups: list[frozenset[str]]) -> float:
+    """`PROXIMITY_BONUS`, less with each word between a value of the asked kind and the nearest word of
+    the question; 0 when the sentence states no such value or none of the question's words."""
+    if kind not in ("amount", "day", "count") or not groups:
+        return 0.0
+    folded = fold(text)
+    values = [
+        v for v in values_in(text) if (v.kind == "percent" and kind == "amount") or answers_kind(v, kind)
+    ]
+    if not values:
+        return 0.0
+    asked = frozenset().union(*groups)
+    tokens = list(_TOKEN.finditer(folded))
+    spans = [(v.start, v.end) for v in values]
+    inside = {i for i, t in enumerate(tokens) for a, b in spans if a <= t.start() < b}
+    # the value's own words ("days" of "fifteen (15) days") are not the question's words beside it
+    near = [i for i, t in enumerate(tokens) if i not in inside and stem(t.group()) in asked]
+    best = PROXIMITY_WORDS
+    for a, b in spans:
+        covered = [i for i, t in enumerate(tokens) if a <= t.start() < b]
+        if not covered:
+            continue
+        first, last = covered[0], covered[-1]
+        for i in near:
+            best = min(best, first - i if i < first else i - last)
+    return PROXIMITY_BONUS * max(0.0, 1 - best / PROXIMITY_WORDS)
+
+
+def _is_fragment(text: str) -> bool:
+    """A piece of a sentence: it starts in lower case, is too short, or stops on a word no sentence
+    ends on (a chunk boundary cut it)."""
+    return bool(_FRAGMENT_START.match(text) or len(text) < 20 or _FRAGMENT_END.search(text.rstrip()))
 
 
 def _same_paragraph(a: _Sentence, b: _Sentence) -> bool:

@@ -117,6 +117,15 @@ _UNIT: Final = r"(?P<unit>" + "|".join(sorted(map(re.escape, _UNITS), key=len, r
 
 _MONEY: Final = re.compile(r"\$\s?(?P<v>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<c>\d{2}))?(?!\d)")
 _DOLLARS: Final = re.compile(r"\b(?P<v>\d+)(?:\.(?P<c>\d{2}))?\s+dollars\b")
+_NO_CHARGE: Final = re.compile(
+    r"\b(?:(?:at\s+)?no\s+(?:additional\s+|extra\s+)?(?:charge|cost|fee)|free\s+of\s+charge|sin\s+costo)\b"
+)
+"""An amount of nothing: "at no charge", "free of charge"."""
+_SUM: Final = re.compile(
+    r"\b(?:amount|sum|fee|charge|cost|price|total)\s+of\s+(?P<v>\d{1,3}(?:,\d{3})+|\d+)\.(?P<c>\d{2})\b"
+)
+"""An amount written without its currency sign where the sentence says it is one: "a fee in the amount
+of 25.00"."""
 _PERCENT: Final = re.compile(r"\b(?P<v>\d{1,2}(?:\.\d+)?)\s?(?:%|percent\b|por\s+ciento\b)")
 _DAY_OF_MONTH: Final = re.compile(
     r"\b(?:(?P<d>\d{1,2})(?:st|nd|rd|th)\b|(?P<w>"
@@ -156,6 +165,11 @@ _COUNTED: Final = re.compile(
     r"guests|visitors|vehicles|cars|checks|keys|nights|extensions|installments|roommates|lockouts)\b"
 )
 """A number of things: "two (2) occasions", "three nights", "two returned checks"."""
+_SPELLED_COUNT: Final = re.compile(
+    r"\b(?P<n>" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\s*\(\d{1,3}\)\s+"
+    r"(?:[a-z]+-[a-z]+\s+|[a-z]+\s+)?(?P<noun>[a-z]+)\b"
+)
+"""A number drafted in words and figures, of any thing: "two (2) lock-out services"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +198,11 @@ def values_in(text: str) -> list[Value]:
         found.append(Value("money", str(cents), m.start(), m.end()))
     for m in _DOLLARS.finditer(folded):
         found.append(Value("money", str(int(m["v"]) * 100 + int(m["c"] or 0)), m.start(), m.end()))
+    for m in _NO_CHARGE.finditer(folded):
+        found.append(Value("money", "0", m.start(), m.end()))
+    for m in _SUM.finditer(folded):
+        cents = int(m["v"].replace(",", "")) * 100 + int(m["c"])
+        found.append(Value("money", str(cents), m.start("v"), m.end()))
     for m in _PERCENT.finditer(folded):
         found.append(Value("percent", m["v"].rstrip("0").rstrip(".") if "." in m["v"] else m["v"], *m.span()))
     for m in _DAY_OF_MONTH.finditer(folded):
@@ -213,11 +232,13 @@ def values_in(text: str) -> list[Value]:
         n = _number(m["n"])
         if n is not None:
             found.append(Value("count", f"{n} {m['noun'].rstrip('s')}", m.start(), m.end()))
-    counted = [(v.start, v.end) for v in found if v.kind == "count"]
-    for m in _COUNTED.finditer(folded):
-        n = _number(m["n"])
-        if n is not None and not any(a <= m.start() < b for a, b in counted):
-            found.append(Value("count", f"{n} {m['noun'].rstrip('s')}", m.start(), m.end()))
+    counted = [(v.start, v.end) for v in found if v.kind in ("count", "duration")]
+    for pattern in (_COUNTED, _SPELLED_COUNT):
+        for m in pattern.finditer(folded):
+            n = _number(m["n"])
+            if n is not None and not any(a <= m.start() < b for a, b in counted):
+                found.append(Value("count", f"{n} {m['noun'].rstrip('s')}", m.start(), m.end()))
+                counted.append((m.start(), m.end()))
     return sorted(found, key=lambda v: v.start)
 
 
@@ -226,18 +247,20 @@ def values_in(text: str) -> list[Value]:
 _ASK_PATTERNS: Final[tuple[tuple[AskedKind, str], ...]] = (
     (
         "count",
-        r"\bhow\s+(?:many|long|far\s+in\s+advance|soon|much\s+(?:notice|time))\b|\bcuant[oa]s\b|"
+        r"\bhow\s+(?:many|long|far\s+in\s+advance|soon|fast|quickly|much\s+(?:notice|time))\b|\bcuant[oa]s\b|"
         r"\bcuanto\s+tiempo\b|\bcon\s+cuant[oa]s?\b",
     ),
     (
         "amount",
         r"\bhow\s+much\b|\bcuanto\b|\b(?:what|whats|wats)(?:'s|\s+is|\s+are)?\s+(?:the\s+|a\s+|my\s+)?(?:\w+\s+){0,2}"
         r"(?:fees?|charges?|costs?|prices?|rates?|amount|deposit|penalty)\b|\bcost\b|\bprice\b|"
-        r"\bis\s+there\s+(?:a|an|any)\s+(?:\w+\s+){0,2}(?:fee|charge|cost|penalty)\b|\bcuesta\b|\bcobran\b",
+        r"\bis\s+there\s+(?:a|an|any)\s+(?:\w+\s+){0,2}(?:fee|charge|cost|penalty)\b|\bcuesta\b|\bcobran\b|"
+        r"^(?:the\s+|a\s+|my\s+)?(?:[a-z]+\s+){0,3}(?:fees?|deposit|charges?|costs?|fines?|penalty)$",
     ),
     (
         "day",
-        r"\bwhen\b|\bwhat\s+(?:day|date|time)\b|\bwhich\s+day\b|\bby\s+what\b|\bdeadline\b|"
+        r"\bwhen\b|\bwhat\s+(?:day|date|time)\b|\b(?:what|whats|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|my\s+)?"
+        r"(?:last|final|latest|earliest|first)\s+(?:day|date|time)\b|\bwhich\s+day\b|\bby\s+what\b|\bdeadline\b|"
         r"\bwhat\s+hours?\b|\bcuando\b|\bque\s+(?:dia|fecha|hora)\b|\ba\s+que\s+hora\b",
     ),
     (

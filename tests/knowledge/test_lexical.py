@@ -12,6 +12,13 @@ def test_stemmer_brings_word_forms_together() -> None:
     assert stem("policies") == "policy"
 
 
+def test_irregular_forms_stem_as_their_regular_form_does() -> None:
+    assert stem("left") == stem("leave") == stem("leaving")
+    assert stem("bounced") == stem("bounce")
+    assert stem("took") == stem("take")
+    assert stem("used") == stem("use") == stem("uses")
+
+
 def test_analyze_drops_stopwords_and_keeps_numbers() -> None:
     assert analyze("The late fee is $75.00 on the 5th.") == ["lat", "fee", "75", "5th"]
 

@@ -157,3 +157,69 @@ def test_a_day_named_by_its_ordinal_alone_and_counted_things_are_values() -> Non
     assert typed("after the first year of the lease") == []
     assert typed("lockout help on two (2) occasions per semester") == [("count", "2 occasion")]
     assert typed("guests may stay up to three nights") == [("count", "3 night")]
+
+
+def test_the_amount_beside_the_asked_words_beats_one_at_the_far_end_of_a_sentence() -> None:
+    statute = Source(
+        "Any person who unlawfully uses security deposit monies may be criminally charged as a "
+        "disorderly person and may be subject to a fine of not less than $200 or imprisonment.",
+        "Security Deposits",
+    )
+    lease = Source(
+        "Upon execution of this Lease, Resident shall deposit with Landlord the sum of $3,000.00 (the "
+        "Security Deposit) payable by certified check or money order only.",
+        "6. Security Deposit",
+    )
+    quote = read("how much was the security deposit", [statute, lease])
+    assert quote is not None and quote.answered
+    assert "$3,000.00" in quote.text, quote.sentences
+
+
+def test_no_charge_answers_how_much_something_costs() -> None:
+    passage = Source(
+        "The community room must be cleaned after you have used it. "
+        "There is no charge at this time for tenant use of the community room.",
+        "Community Room",
+    )
+    quote = read("how much does it cost to use the community room for a party", [passage])
+    assert quote is not None and quote.states_kind
+    assert quote.sentences == ("There is no charge at this time for tenant use of the community room.",)
+
+
+def test_a_hyphenated_compound_says_the_word_a_resident_writes_whole() -> None:
+    passage = Source(
+        "Lockouts not resulting from a student's actions will not apply to this policy. "
+        "Residents will receive two (2) lock-out services at no charge per semester.",
+        "Lock-outs",
+    )
+    quote = read("how many free lockouts do i get", [passage])
+    assert quote is not None and quote.states_kind
+    assert "two (2) lock-out services" in quote.text, quote.sentences
+
+
+def test_a_sentence_a_chunk_boundary_cut_loses_to_the_whole_one_with_the_amount() -> None:
+    passage = Source(
+        "The satellite dish deposit is refundable in accordance with paragraph\n"
+        "Registering a dish includes labeling the dish and paying the $75 satellite dish deposit.",
+        "Satellite Dishes",
+    )
+    quote = read("satellite dish deposit?", [passage])
+    assert quote is not None and quote.states_kind
+    expected = "Registering a dish includes labeling the dish and paying the $75 satellite dish deposit."
+    assert quote.sentences == (expected,)
+
+
+def test_how_fast_and_the_last_day_and_a_bare_fee_are_asked_kinds() -> None:
+    assert asked_kinds("how fast do emergency repairs get done")[0] == "count"
+    assert asked_kinds("whats the last day to pay without a late fee")[0] == "day"
+    assert asked_kinds("satellite dish deposit?")[0] == "amount"
+
+
+def test_amounts_without_a_sign_nothing_charged_and_counts_in_words_and_figures_are_values() -> None:
+    def typed(text: str) -> list[tuple[str, str]]:
+        return [(v.kind, v.normal) for v in values_in(text)]
+
+    assert typed("a check processing fee in the amount of 25.00 per check") == [("money", "2500")]
+    assert typed("use of the room is free of charge") == [("money", "0")]
+    assert typed("two (2) lock-out services per semester") == [("count", "2 service")]
+    assert typed("thirty (30) days") == [("duration", "30 days")]
