@@ -42,7 +42,6 @@ class _SocketTransport:
             await self.websocket.close(code)
 
 
-@router.websocket("/ws/chat")
 async def chat_socket(websocket: WebSocket) -> None:
     runtime: ChannelRuntime = websocket.app.state.channels
     await websocket.accept()
@@ -62,6 +61,11 @@ async def chat_socket(websocket: WebSocket) -> None:
         hello_timeout=runtime.hello_timeout,
     )
     await connection.serve()
+
+
+# A plain Starlette route, not `@router.websocket`: FastAPI's would hold dependency-solving state and
+# two exit stacks for the whole life of every connection, and this endpoint takes no dependencies.
+router.add_websocket_route("/ws/chat", chat_socket)
 
 
 @router.get("/chat/schema")

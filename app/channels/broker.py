@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -21,26 +21,38 @@ QUEUE_SIZE = 64
 newest notice is dropped: the one already waiting makes the subscriber read everything anyway."""
 
 
-class Subscription:
-    """One subscriber's queue of notices for one topic."""
+Listener = Callable[[dict[str, Any]], None]
+"""Called with each notice, at once, in the publisher's task: it must not block or raise."""
 
-    def __init__(self, topic: str) -> None:
+
+class Subscription:
+    """One subscriber to one topic: a bounded queue of notices to `next()` through, or, given a
+    `listener`, no queue at all (a resident's idle chat connection keeps no queue of its own)."""
+
+    def __init__(self, topic: str, listener: Listener | None = None) -> None:
         self.topic = topic
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
+        self._listener = listener
+        self.queue: asyncio.Queue[dict[str, Any]] | None = (
+            None if listener is not None else asyncio.Queue(QUEUE_SIZE)
+        )
 
     def offer(self, notice: dict[str, Any]) -> None:
-        if not self.queue.full():
+        if self._listener is not None:
+            self._listener(notice)
+        elif self.queue is not None and not self.queue.full():
             self.queue.put_nowait(notice)
 
     async def next(self) -> dict[str, Any]:
+        if self.queue is None:
+            raise RuntimeError("a subscription with a listener has no queue to read")
         return await self.queue.get()
 
 
 class Broker(Protocol):
     async def publish(self, topic: str, notice: dict[str, Any]) -> None: ...
 
-    def subscribe(self, topic: str) -> Any:
-        """An async context manager yielding a `Subscription`."""
+    def subscribe(self, topic: str, listener: Listener | None = None) -> Any:
+        """An async context manager yielding a `Subscription` (with `listener`, notices go to it)."""
         ...
 
     async def start(self) -> None: ...
@@ -68,8 +80,8 @@ class LocalBroker:
             subscription.offer(notice)
 
     @asynccontextmanager
-    async def subscribe(self, topic: str) -> AsyncIterator[Subscription]:
-        subscription = Subscription(topic)
+    async def subscribe(self, topic: str, listener: Listener | None = None) -> AsyncIterator[Subscription]:
+        subscription = Subscription(topic, listener)
         self._subscribers[topic].add(subscription)
         try:
             yield subscription

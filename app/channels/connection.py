@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from functools import partial
 from typing import Any, Protocol
 
@@ -55,7 +56,19 @@ class Closed(Exception):
         self.code = code
 
 
+class _CatchUp:
+    """In the outbox: "read the conversation's events after `sent_seq` here", kept in its place so a
+    typing-off heard after new events goes out after them."""
+
+
+CATCH_UP = _CatchUp()
+
+
 class ChatConnection:
+    """Two tasks per connection: the one serving it reads frames; a writer sends, in order, what
+    `outbox` holds. Broker notices arrive by callback, not through a queue of their own, so an idle
+    connection costs a bounded deque and one parked writer."""
+
     def __init__(
         self,
         transport: Transport,
@@ -72,9 +85,12 @@ class ChatConnection:
         self.broker = broker
         self.limits = limits
         self.hello_timeout = hello_timeout
-        self.outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(SEND_QUEUE_FRAMES)
+        self.outbox: deque[dict[str, Any] | _CatchUp] = deque()
         self.sent_seq = 0
         self.resident: ChatResident | None = None
+        self._catch_up_queued = False
+        self._closing = False
+        self._wake: asyncio.Future[None] | None = None
 
     async def serve(self) -> None:
         writer = asyncio.create_task(self._write())
@@ -84,8 +100,8 @@ class ChatConnection:
         except Closed as closed:
             code = closed.code
         finally:
-            with contextlib.suppress(asyncio.QueueFull):
-                self.outbox.put_nowait(None)
+            self._closing = True
+            self._poke()
             try:
                 await asyncio.wait_for(writer, timeout=5)
             except (TimeoutError, asyncio.CancelledError):
@@ -111,15 +127,10 @@ class ChatConnection:
         welcome = await self.runner.run_blocking(lambda: self.service.welcome(resident))
         self._send(welcome)
         self.sent_seq = min(hello.last_seq, welcome.last_seq)
-        async with self.broker.subscribe(conversation_topic(resident.conversation_id)) as subscription:
-            await self._catch_up()
-            notices = asyncio.create_task(self._follow(subscription))
-            try:
-                return await self._read(resident)
-            finally:
-                notices.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await notices
+        topic = conversation_topic(resident.conversation_id)
+        async with self.broker.subscribe(topic, self._notice):
+            self._queue_catch_up()  # the replay; anything published from here on follows it
+            return await self._read(resident)
 
     async def _hello(self) -> frames.Hello:
         try:
@@ -170,13 +181,22 @@ class ChatConnection:
 
     # --- events out ---------------------------------------------------------------------------------
 
-    async def _follow(self, subscription: Any) -> None:
-        while True:
-            notice = await subscription.next()
-            if "typing" in notice:
-                self._send(frames.Typing(on=bool(notice["typing"])))
-            if notice.get("events"):
-                await self._catch_up()
+    def _notice(self, notice: dict[str, Any]) -> None:
+        """A broker notice, in the publisher's task: queue what it asks for; never block or raise."""
+        if self._closing:
+            return
+        if "typing" in notice and len(self.outbox) < SEND_QUEUE_FRAMES:  # typing is a hint: droppable
+            self.outbox.append(frames.dump(frames.Typing(on=bool(notice["typing"]))))
+            self._poke()
+        if notice.get("events"):
+            self._queue_catch_up()
+
+    def _queue_catch_up(self) -> None:
+        """One catch-up waits in the outbox at most: it reads everything there is when its turn comes."""
+        if not self._catch_up_queued:
+            self._catch_up_queued = True
+            self.outbox.append(CATCH_UP)
+            self._poke()
 
     async def _catch_up(self) -> None:
         """Send every event above `sent_seq`, in order (reads again while a read comes back full)."""
@@ -186,13 +206,23 @@ class ChatConnection:
             events = await self.runner.run_blocking(
                 partial(self.service.events_after, resident, self.sent_seq)
             )
-            if not events:
-                return
             for event in events:
                 if event.seq > self.sent_seq:
-                    self._send(event)
-            self.sent_seq = max(self.sent_seq, max(e.seq for e in events))
+                    frame = frames.dump(event)
+                    if client_id := frame.get("client_id"):
+                        await self._send_ack_first(client_id)
+                    await self.transport.send(frame)
+                    self.sent_seq = event.seq
             if len(events) < 100:
+                return
+
+    async def _send_ack_first(self, client_id: str) -> None:
+        """A resident's message read back before its ack went out (the read raced the store): the ack
+        goes first, so a client always hears "stored" before it sees the message in the history."""
+        for item in self.outbox:
+            if isinstance(item, dict) and item.get("type") == "ack" and item.get("client_id") == client_id:
+                self.outbox.remove(item)
+                await self.transport.send(item)
                 return
 
     # --- frames ------------------------------------------------------------------------------------
@@ -210,22 +240,43 @@ class ChatConnection:
             return None
 
     def _send(self, frame: frames.ServerFrame) -> None:
-        try:
-            self.outbox.put_nowait(frames.dump(frame))
-        except asyncio.QueueFull as exc:  # the client stopped reading: it will resume from last_seq
-            raise Closed(CloseCode.SLOW_CONSUMER) from exc
+        if len(self.outbox) >= SEND_QUEUE_FRAMES:  # the client stopped reading: it resumes from last_seq
+            raise Closed(CloseCode.SLOW_CONSUMER)
+        self._put(frames.dump(frame))
 
     def _error(self, code: str, message: str) -> None:
-        with contextlib.suppress(asyncio.QueueFull):
-            self.outbox.put_nowait(frames.dump(frames.Error(code=code, message=message)))
+        if len(self.outbox) < SEND_QUEUE_FRAMES:
+            self._put(frames.dump(frames.Error(code=code, message=message)))
+
+    def _put(self, frame: dict[str, Any]) -> None:
+        self.outbox.append(frame)
+        self._poke()
+
+    def _poke(self) -> None:
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
 
     async def _write(self) -> None:
-        while (frame := await self.outbox.get()) is not None:
-            try:
-                await self.transport.send(frame)
-            except Exception:  # the client went away; the reader notices and ends the session
-                _log.debug("send failed; the connection is closing", exc_info=True)
+        """Send what the outbox holds, in order, until the session ends and the outbox is empty."""
+        loop = asyncio.get_running_loop()
+        while True:
+            while self.outbox:
+                item = self.outbox.popleft()
+                try:
+                    if isinstance(item, _CatchUp):
+                        self._catch_up_queued = False
+                        if not self._closing:
+                            await self._catch_up()
+                    else:
+                        await self.transport.send(item)
+                except Exception:  # the client went away; the reader notices and ends the session
+                    _log.debug("send failed; the connection is closing", exc_info=True)
+                    return
+            if self._closing:
                 return
+            self._wake = loop.create_future()
+            await self._wake
+            self._wake = None
 
 
 def _problem(exc: Exception) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from app.channels.broker import LocalBroker, Subscription
+from app.channels.broker import Listener, LocalBroker, Subscription
 
 PREFIX = "doorstep:"
 RETRY_SECONDS = 1.0
@@ -58,8 +58,8 @@ class RedisBroker:
             _log.warning("could not publish %s to Redis", topic, exc_info=True)
 
     @asynccontextmanager
-    async def subscribe(self, topic: str) -> AsyncIterator[Subscription]:
-        async with self._local.subscribe(topic) as subscription:
+    async def subscribe(self, topic: str, listener: Listener | None = None) -> AsyncIterator[Subscription]:
+        async with self._local.subscribe(topic, listener) as subscription:
             yield subscription
 
     async def _read(self) -> None:

@@ -15,7 +15,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from app.channels.tokens import mint
 from tests.channels.conftest import CHAT_SECRET
-from tests.support.databases import TEST_AUDIT_KEY, Database
+from tests.support.databases import TEST_AUDIT_KEY, Database, as_service_role
 from tests.support.servers import doorstep_server, logs_on_failure, redis_server
 
 WAIT = 90.0
@@ -56,15 +56,23 @@ def _events(frames: list[dict[str, Any]]) -> list[tuple[int, str]]:
     return [(f["seq"], f["type"]) for f in frames if f["type"] in ("message", "reply", "owner")]
 
 
+@pytest.fixture
+def service_db(demo_db: Database) -> Iterator[Database]:
+    """Both servers connect as the production service role (`doorstep db grant`), which can append to
+    the ledger and the audit log but not rewrite them: every write a turn makes works within it."""
+    with as_service_role(demo_db) as service:
+        yield service
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("demo_db", ["postgres"], indirect=True)
 def test_events_cross_processes_once_each_in_order(
-    demo_db: Database, redis_url: str, trained_models: Path, tmp_path: Path
+    demo_db: Database, service_db: Database, redis_url: str, trained_models: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "shared"
     shutil.copytree(trained_models, data / "models")
     env = {
-        "DATABASE_URL": demo_db.settings.database_url,
+        "DATABASE_URL": service_db.settings.database_url,
         "REDIS_URL": redis_url,
         "DOORSTEP_DATA_DIR": str(data),
         "DOORSTEP_CHAT_SECRET": CHAT_SECRET,

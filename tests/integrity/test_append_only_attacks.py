@@ -3,24 +3,22 @@ the tables' owner, and as the role `doorstep db grant` makes for the service, wh
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.audit import verify_chain
-from app.db import make_sessionmaker
-from app.db_roles import grant_service_role, role_problem
+from app.db_roles import role_problem
 from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.types import EntryKind
 from app.models import AuditRecord, LedgerEntry
 from tests.factories import make_household
 from tests.integrity.test_deposits import TOKEN, staff_app
-from tests.support.databases import Database
+from tests.support.databases import Database, as_service_role
 
 TODAY = date(2026, 11, 23)
 
@@ -138,19 +136,8 @@ def test_no_postgres_statement_rewrites_the_ledger_or_the_audit_log_even_as_the_
 
 @pytest.fixture
 def service_db(db: Database) -> Iterator[Database]:
-    """`db` as the service sees it when run as a login role given its privileges by `doorstep db grant`."""
-    role = f"svc_{uuid.uuid4().hex[:8]}"
-    with db.engine.begin() as conn:
-        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
-        grant_service_role(conn, role)
-    url = db.engine.url.set(username=role)
-    settings = db.settings.model_copy(update={"DATABASE_URL": url.render_as_string(hide_password=False)})
-    engine = create_engine(url, execution_options=db.engine.get_execution_options())
-    yield Database(db.backend, settings, engine, make_sessionmaker(engine))
-    engine.dispose()
-    with db.engine.begin() as conn:
-        conn.execute(text(f"DROP OWNED BY {role}"))
-        conn.execute(text(f"DROP ROLE {role}"))
+    with as_service_role(db) as service:
+        yield service
 
 
 @pytest.mark.parametrize("db", ["postgres"], indirect=True)

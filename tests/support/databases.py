@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import migrate
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
+from app.db_roles import grant_service_role
 from app.demo.seed import SeedOptions, SeedReport, seed_demo
 
 DEMO_AS_OF = date(2026, 11, 23)
@@ -97,3 +100,23 @@ class Templates:
         )
         engine = make_engine(settings)
         return Database(backend, settings, engine, make_sessionmaker(engine), report)
+
+
+@contextmanager
+def as_service_role(db: Database) -> Iterator[Database]:
+    """PostgreSQL `db` as the service sees it in production: through a login role given its privileges
+    by `doorstep db grant` (it can read and append the ledger and audit log, not rewrite them)."""
+    role = f"svc_{uuid.uuid4().hex[:8]}"
+    with db.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        grant_service_role(conn, role)
+    url = db.engine.url.set(username=role)
+    settings = db.settings.model_copy(update={"DATABASE_URL": url.render_as_string(hide_password=False)})
+    engine = create_engine(url, execution_options=db.engine.get_execution_options())
+    try:
+        yield Database(db.backend, settings, engine, make_sessionmaker(engine), db.report)
+    finally:
+        engine.dispose()
+        with db.engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
