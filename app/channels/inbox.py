@@ -48,6 +48,7 @@ from app.models import (
     Escalation,
     Lease,
     Message,
+    OutreachDraft,
     PaymentPlan,
     Property,
     Resident,
@@ -188,11 +189,7 @@ class Inbox:
                 tuple(p)
                 for p in session.execute(select(Property.code, Property.name).order_by(Property.name))
             ]
-            approvals = (
-                int(session.scalar(select(func.count()).where(PaymentPlan.status == "proposed")) or 0)
-                if staff.can("approvals")
-                else 0
-            )
+            approvals = _approvals_waiting(session) if staff.can("approvals") else 0
         return Queue(
             items=items, now=now, properties=cast(list[tuple[str, str]], properties), approvals=approvals
         )
@@ -697,3 +694,10 @@ def check_filter(value: str | None) -> QueueFilter:
     if value not in allowed:
         raise InvalidInput(f"status must be one of {', '.join(allowed)}")
     return cast(QueueFilter, value)
+
+
+def _approvals_waiting(session: Session) -> int:
+    """Plans proposed and ladder messages held for a person: the Approvals tab's badge."""
+    plans = session.scalar(select(func.count()).where(PaymentPlan.status == "proposed")) or 0
+    drafts = session.scalar(select(func.count()).where(OutreachDraft.status == "awaiting_approval")) or 0
+    return int(plans) + int(drafts)

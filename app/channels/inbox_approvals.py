@@ -1,10 +1,14 @@
 """The approvals queue: decisions only a manager may make, each waiting for approve, edit or reject.
 
-Today that is payment plans the assistant proposed (`agents/plan_review`: each waits on `interrupt()`
-for a staff decision, which `app.payment_plans.decide` applies and audits with who decided: here always
-the signed-in staff member, `staff:<id>`). The queue is a list of `ApprovalItem`s tagged by `kind`, and a
-decision is dispatched on that kind, so outreach drafts can join later as another kind with the same
-three answers, without changing the page or the protocol.
+Two kinds, one list of `ApprovalItem`s tagged by `kind`, the same three answers:
+- `payment_plan`: plans the assistant proposed (`agents/plan_review`: each waits on `interrupt()` for a
+  staff decision, which `app.payment_plans.decide` applies and audits with who decided: here always the
+  signed-in staff member, `staff:<id>`);
+- `outreach_draft`: the ladder's messages that wait for a person under the property's rollout mode
+  (`app.outreach`): approve sends the text as drafted, edit sends the text given in `message` instead,
+  reject keeps it from going, `message` being the reason. Decided by the signed-in staff member's email,
+  kept on the draft and audited (`outreach.approved`, `outreach.edited`, `outreach.rejected`); the next
+  `outreach run` (or sweep) sends it, within quiet hours and after the send-time checks.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from app.channels.inbox_models import ApprovalDecision, ApprovalItem, ApprovalRe
 from app.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from app.ledger.balance import summarize_balance
 from app.ledger.queries import lease_entries
-from app.models import Conversation, Lease, PaymentPlan, Property, Resident, Unit
+from app.models import Conversation, Lease, OutreachDraft, PaymentPlan, Property, Resident, Unit
+from app.outreach import approvals as outreach_approvals
 from app.staff import StaffIdentity
 
 MAX_INSTALLMENTS = 24
@@ -57,18 +62,58 @@ class Approvals:
                 .where(PaymentPlan.status == "proposed")
                 .order_by(PaymentPlan.created_on, PaymentPlan.id)
             )
-            return [
+            plans = [
                 _plan_item(session, plan, resident, prop, today=today)
                 for plan, _conversation, resident, prop in rows
             ]
+            drafts = session.execute(
+                select(OutreachDraft, Lease.ref, Unit.number, Resident, Property)
+                .join(Lease, Lease.id == OutreachDraft.lease_id)
+                .join(Unit, Unit.id == Lease.unit_id)
+                .join(Property, Property.id == OutreachDraft.property_id)
+                .outerjoin(Resident, Resident.id == OutreachDraft.resident_id)
+                .where(OutreachDraft.status == "awaiting_approval")
+                .order_by(OutreachDraft.created_at, OutreachDraft.id)
+            )
+            return plans + [_draft_item(*row) for row in drafts]
 
     def decide(
         self, staff: StaffIdentity, kind: str, item_id: int, decision: ApprovalDecision
     ) -> ApprovalResult:
         require(staff, "approvals")
-        if kind != "payment_plan":
-            raise NotFound(f"no approvals of kind {kind[:40]!r}")
-        return self._decide_plan(staff, item_id, decision)
+        if kind == "payment_plan":
+            return self._decide_plan(staff, item_id, decision)
+        if kind == "outreach_draft":
+            return self._decide_draft(staff, item_id, decision)
+        raise NotFound(f"no approvals of kind {kind[:40]!r}")
+
+    def _decide_draft(
+        self, staff: StaffIdentity, draft_id: int, decision: ApprovalDecision
+    ) -> ApprovalResult:
+        if decision.installments:
+            raise InvalidInput("an outreach draft has no installments: edit its text in message")
+        text = decision.message.strip()
+        with self.sessions.begin() as session:
+            if decision.action == "reject":
+                if not text:
+                    raise InvalidInput("a rejection needs a reason (kept on the draft; nothing is sent)")
+                decided = outreach_approvals.reject(
+                    session, draft_id=draft_id, actor=staff.email, reason=text
+                )
+            elif decision.action == "edit":
+                if not text:
+                    raise InvalidInput("an edited message needs its text in message")
+                decided = outreach_approvals.approve(session, draft_id=draft_id, actor=staff.email, body=text)
+            else:
+                decided = outreach_approvals.approve(session, draft_id=draft_id, actor=staff.email)
+        return ApprovalResult(
+            kind="outreach_draft",
+            id=decided.id,
+            status=decided.status,
+            decided_by=decided.decided_by or staff.email,
+            resident_message=decided.body if decided.status == "ready" else None,
+            conversation_id=None,
+        )
 
     def _decide_plan(self, staff: StaffIdentity, plan_id: int, decision: ApprovalDecision) -> ApprovalResult:
         graph = self.review_graph
@@ -158,4 +203,36 @@ def _plan_item(
         installments=[
             InstallmentOut(due_on=i.due_on, amount_cents=i.amount_cents) for i in plan.installments
         ],
+    )
+
+
+_STEP_TITLES = {
+    "reminder": "Reminder",
+    "second_notice": "Second notice",
+    "formal_notice": "Formal notice",
+}
+
+
+def _draft_item(
+    draft: OutreachDraft, lease_ref: str, unit: str, resident: Resident | None, prop: Property
+) -> ApprovalItem:
+    step = _STEP_TITLES.get(draft.step, draft.step.replace("_", " ").capitalize())
+    by = "text" if draft.channel == "sms" else "email"
+    return ApprovalItem(
+        kind="outreach_draft",
+        id=draft.id,
+        conversation_id=None,
+        resident_ref=resident.ref if resident else None,
+        resident_name=resident.full_name if resident else None,
+        property_code=prop.code,
+        created_on=draft.created_at.date(),
+        proposed_by="collections ladder",
+        title=f"{step} by {by}: {prop.code} unit {unit} (lease {lease_ref})",
+        note=f"For the period of {draft.period_on.isoformat()}; the property's rollout mode is {draft.mode}.",
+        total_cents=None,
+        balance_cents=None,
+        installments=[],
+        channel=draft.channel,
+        subject=draft.subject or None,
+        body=draft.body,
     )

@@ -202,10 +202,11 @@ class InstallmentOut(_Out):
 
 
 class ApprovalItem(_Out):
-    """One decision waiting for a manager. `kind` says what is decided; payment plans today, outreach
-    drafts later (their own `kind`, the same queue and the same approve / edit / reject)."""
+    """One decision waiting for a manager. `kind` says what is decided: a `payment_plan` the assistant
+    proposed (its installments and totals), or an `outreach_draft` the collections ladder wrote and the
+    property's rollout mode holds for a person (its channel, subject and text)."""
 
-    kind: Literal["payment_plan"]
+    kind: Literal["payment_plan", "outreach_draft"]
     id: int
     conversation_id: str | None
     resident_ref: str | None
@@ -215,9 +216,14 @@ class ApprovalItem(_Out):
     proposed_by: str
     title: str
     note: str
-    total_cents: int
+    total_cents: int | None
     balance_cents: int | None
     installments: list[InstallmentOut]
+    channel: str | None = None
+    """An outreach draft's channel: `sms` or `email`."""
+    subject: str | None = None
+    body: str | None = None
+    """An outreach draft's text, as it would go."""
 
 
 class ApprovalDecision(_In):

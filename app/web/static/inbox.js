@@ -329,6 +329,39 @@
   }
 
   function approvalItem(item) {
+    return item.kind === "outreach_draft" ? draftItem(item) : planItem(item);
+  }
+
+  // A message the collections ladder drafted, waiting under the property's rollout mode: it goes as
+  // drafted, as edited here, or not at all (the reason stays on the draft).
+  function draftItem(item) {
+    const key = item.kind + "-" + item.id;
+    const text = el("textarea", { rows: "6", maxlength: "5000", id: "text-" + key }, item.body || "");
+    const reason = el("textarea", { rows: "2", maxlength: "300", id: "why-" + key });
+    const decide = (action) => act(action === "edit" ? "Send edited" : action[0].toUpperCase() + action.slice(1), async () => {
+      let message = "";
+      if (action === "edit") message = text.value;
+      if (action === "reject") {
+        message = reason.value;
+        if (!message.trim()) throw new Error("Write why this message should not go.");
+      }
+      await api("POST", "/inbox/api/approvals/" + item.kind + "/" + item.id, { action, message });
+      await loadApprovals();
+    });
+    return el("li", {},
+      el("h2", {}, item.title),
+      el("p", { class: "meta" }, "Drafted " + item.created_on + " by the " + item.proposed_by + (item.resident_name ? " · to " + item.resident_name + " (" + item.resident_ref + ")" : "")),
+      el("p", {}, item.note),
+      item.subject ? el("p", {}, "Subject: " + item.subject) : null,
+      el("label", { for: text.id }, item.channel === "sms" ? "Text message" : "Email"), text,
+      el("label", { for: reason.id }, "Reason (required to reject; the resident is not told)"), reason,
+      el("div", { class: "row" },
+        el("button", { type: "button", onclick: () => decide("approve") }, "Approve as drafted"),
+        el("button", { type: "button", class: "secondary", onclick: () => decide("edit") }, "Send edited"),
+        el("button", { type: "button", class: "secondary", onclick: () => decide("reject") }, "Reject")));
+  }
+
+  function planItem(item) {
     const parts = item.installments.map((i) => el("li", {}, dollars(i.amount_cents) + " on " + i.due_on));
     const message = el("textarea", { rows: "2", maxlength: "2000", id: "msg-" + item.kind + "-" + item.id });
     const edits = el("textarea", { rows: "3", id: "edit-" + item.kind + "-" + item.id }, item.installments.map((i) => i.due_on + " " + (i.amount_cents / 100).toFixed(2)).join("\n"));
