@@ -106,15 +106,36 @@ def resident_leases(
 
 
 def current_lease(session: Session, resident: Resident, *, as_of: date) -> Lease:
-    """The lease the resident is on at `as_of`; failing that, their most recent one."""
+    """The lease the resident is on at `as_of`; failing that, the most recent one that had started by
+    then. Never a lease that starts after `as_of`: a balance or ledger as of a day is that day's lease's.
+    NotFound when none had started by then."""
     found = resident_leases(session, resident.id)
     if found is None:
         raise NotFound(f"resident {resident.ref} is not on any lease")
-    return choose_lease(found[1], as_of=as_of)
+    lease = lease_on(found[1], as_of=as_of)
+    if lease is None:
+        first = min(found[1], key=lambda le: le.start_on)
+        raise NotFound(
+            f"resident {resident.ref} had no lease on {as_of.isoformat()}: "
+            f"their first starts {first.start_on.isoformat()}"
+        )
+    return lease
+
+
+def lease_on(leases: list[Lease], *, as_of: date) -> Lease | None:
+    """Of a resident's leases, newest first: the one they are on at `as_of`, else the most recent that had
+    started by then, else None. Pure."""
+    started = [le for le in leases if le.start_on <= as_of]
+    live = [le for le in started if le.moved_out_on is None or le.moved_out_on >= as_of]
+    if live:
+        return live[0]
+    return started[0] if started else None
 
 
 def choose_lease(leases: list[Lease], *, as_of: date) -> Lease:
-    """Of a resident's leases, newest first: the one they are on at `as_of`, else the most recent."""
+    """Of a resident's leases, newest first: the one they are on at `as_of`, else the newest, which may
+    not have started yet (a resident about to move in). Dated reads, a balance or a ledger as of a day,
+    use `current_lease`, which never looks ahead."""
     live = [
         le for le in leases if le.start_on <= as_of and (le.moved_out_on is None or le.moved_out_on >= as_of)
     ]

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -78,15 +78,13 @@ def create_lease(session: Session, data: LeaseCreate, *, actor: str, today: date
     residents = [find_resident(session, ref) for ref in data.residents]
     if len({r.id for r in residents}) != len(residents):
         raise InvalidInput("the same resident is named twice")
-    overlapping = session.scalars(
-        select(Lease.ref).where(
-            Lease.unit_id == unit.id,
-            Lease.status == "active",
-            (Lease.end_on.is_(None)) | (Lease.end_on >= data.start_on),
+    if clash := _overlapping_lease(
+        session, unit_id=unit.id, start_on=data.start_on, end_on=data.end_on, today=today
+    ):
+        raise Conflict(
+            f"unit {data.unit} already has {clash.status} lease {clash.ref} ({_span(clash)}), "
+            f"which overlaps the new lease's {data.start_on.isoformat()} to {_open_end(data.end_on)}"
         )
-    ).first()
-    if overlapping:
-        raise Conflict(f"unit {data.unit} already has active lease {overlapping} on {data.start_on}")
     next_id = (session.scalar(select(Lease.id).order_by(Lease.id.desc()).limit(1)) or 0) + 1
     lease = Lease(
         ref=f"L{20000 + next_id}",
@@ -115,3 +113,28 @@ def create_lease(session: Session, data: LeaseCreate, *, actor: str, today: date
     )
     session.flush()
     return lease
+
+
+def _overlapping_lease(
+    session: Session, *, unit_id: int, start_on: date, end_on: date | None, today: date
+) -> Lease | None:
+    """The first lease on the unit whose dates meet `start_on`..`end_on` (both inclusive; None: open),
+    whatever its status: a future lease holds its dates as firmly as an active one. A lease runs to its
+    move-out date, or to its end date when nobody has moved out, or on when it has neither. An ended
+    lease is over by today at the latest, so it never holds a new lease that starts after today."""
+    last_day = func.coalesce(Lease.moved_out_on, Lease.end_on)
+    query = select(Lease).where(Lease.unit_id == unit_id, or_(last_day.is_(None), last_day >= start_on))
+    if end_on is not None:
+        query = query.where(Lease.start_on <= end_on)
+    if start_on > today:
+        query = query.where(Lease.status != "ended")
+    return session.scalars(query.order_by(Lease.start_on, Lease.id).limit(1)).first()
+
+
+def _span(lease: Lease) -> str:
+    last = lease.moved_out_on or lease.end_on
+    return f"{lease.start_on.isoformat()} to {_open_end(last)}"
+
+
+def _open_end(day: date | None) -> str:
+    return day.isoformat() if day is not None else "no end date"

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.bounds import PlainText
+from app.bounds import DbId, LedgerDate, PlainText
 from app.schemas import BalancePublic, LeasePublic
 
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -32,6 +32,11 @@ def _message_text(value: str) -> str:
                 f"text may not contain control or direction-override characters (U+{ord(ch):04X})"
             )
     return text
+
+
+def _optional_message_text(value: str) -> str:
+    """`_message_text`, where leaving the text out (empty or only spaces) is allowed."""
+    return _message_text(value) if value.strip() else ""
 
 
 MessageText = Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS), AfterValidator(_message_text)]
@@ -112,7 +117,7 @@ class Queue(_Out):
 
 
 class Assign(_In):
-    staff_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    staff_id: DbId
 
 
 # --- a conversation ------------------------------------------------------------------------------
@@ -173,7 +178,7 @@ class Reply(_In):
 
 class Resolve(_In):
     note: Note
-    escalation_id: Annotated[int | None, Field(ge=1, le=2**63 - 1)] = None
+    escalation_id: DbId | None = None
     """Which escalation; the conversation's open one when left out."""
 
 
@@ -192,7 +197,7 @@ class ActionResult(_Out):
 
 
 class InstallmentIn(_In):
-    due_on: date
+    due_on: LedgerDate
     amount_cents: Annotated[int, Field(gt=0, le=10_000_000_00)]
 
 
@@ -229,7 +234,8 @@ class ApprovalItem(_Out):
 class ApprovalDecision(_In):
     action: Literal["approve", "edit", "reject"]
     installments: Annotated[list[InstallmentIn], Field(max_length=24)] | None = None
-    message: Annotated[str, Field(max_length=2000)] = ""
+    message: Annotated[str, Field(max_length=2000), AfterValidator(_optional_message_text)] = ""
+    """What the resident is told with the decision (a rejection needs one); empty for none."""
 
 
 class ApprovalResult(_Out):

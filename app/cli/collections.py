@@ -29,6 +29,8 @@ collections_app = typer.Typer(help="Readiness and the delinquency ladder.", no_a
 app.add_typer(collections_app, name="collections")
 
 SHOWN = 40
+MAX_STEPS = 5_000
+"""The most steps `collections steps` lists at once: as many as one read of them returns."""
 ActorOpt = Annotated[str, typer.Option(help="Who acts (recorded in the audit log).")]
 
 
@@ -350,10 +352,14 @@ def _parse_changes(items: list[str]) -> dict[str, Any]:
 def steps(
     after_id: Annotated[int, typer.Option(help="Only steps with a higher id (what outreach read last).")] = 0,
     step: Annotated[str | None, typer.Option(help="Only this step (legal_queue: the legal queue).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    limit: Annotated[int, typer.Option(help=f"At most this many (1 to {MAX_STEPS:,}).")] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """The steps fired, oldest first: what outreach drafts from, and the legal queue."""
+    # Checked here rather than with Typer's min/max, whose refusal is a multi-line usage box: a number out
+    # of range is one line on stderr and exit 2, as every other refusal (`clear_errors`).
+    if not 1 <= limit <= MAX_STEPS:
+        raise InvalidInput(f"--limit {limit}: give a number from 1 to {MAX_STEPS:,}")
     settings = get_settings()
     with transaction(session_factory(settings)) as session:
         rows = list_steps(session, after_id=after_id, step=step, limit=limit)

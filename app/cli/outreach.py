@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.alerts.models import ALERT_STATUSES
 from app.alerts.service import list_alerts, raise_and_send
+from app.bounds import date_problem
 from app.channels.sms_transport import make_transport
 from app.cli.common import JsonOpt, app, clear_errors, console, parse_date, parse_day, print_json
 from app.config import get_settings
@@ -33,13 +34,18 @@ ActorOpt = Annotated[str, typer.Option("--actor", help="The staff member who dec
 
 
 def _parse_at(text: str | None) -> datetime:
+    """The moment `--at` names (UTC when it names no zone), which must fall inside the ledger's calendar
+    (`app.bounds`), as every date typed on the command line does; else `InvalidInput`, one line."""
     if text is None:
         return datetime.now(UTC)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(f"--at {text!r} is not a date and time: write YYYY-MM-DDTHH:MM[+HH:MM]") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if problem := date_problem(moment.date()):
+        raise InvalidInput(f"--at {text}: {problem}")
+    return moment
 
 
 @outreach_app.command("run")
