@@ -14,6 +14,7 @@ import phonenumbers
 
 from agents.conflicts import Conflict, find_conflict, governs, polarity
 from agents.intents import Intent
+from agents.methods import AskedMethod, verdict
 from agents.prompts import render
 from app.formatting import format_date, money
 from app.knowledge.reading import Similarity, Source, encoder_similarity, read
@@ -209,7 +210,9 @@ def lease_terms(v: Voice, r: LeaseTermsResult, *, rules: bool = True) -> str:
     parts = []
     if rules and (c := r.pay_on_check) is not None:  # "can i pay on the 6th": yes or no, then the rule
         dates = {"due_on": v.d(c.due_on), "late_after": v.d(c.late_after), "pay_on": v.d(c.pay_on)}
-        if c.late:
+        if c.late and c.already_late:  # "paying by Nov 4 avoids it" on Nov 23 would help no one
+            parts.append(v.t("rules.pay_on_already_late", fee=money(c.fee_cents), **dates))
+        elif c.late:
             parts.append(
                 v.t("rules.pay_on_late", fee=money(c.fee_cents), last_ok=v.d(c.last_on_time), **dates)
             )
@@ -230,11 +233,25 @@ def lease_terms(v: Voice, r: LeaseTermsResult, *, rules: bool = True) -> str:
     return " ".join(parts)
 
 
-def how_to_pay(v: Voice, r: LeaseTermsResult, *, card_fee: bool = True) -> str:
-    parts = [v.t("pay.methods", methods=_join([v.method(m) for m in r.accepted_methods], v.language))]
+def how_to_pay(
+    v: Voice, r: LeaseTermsResult, *, card_fee: bool = True, asked: Sequence[AskedMethod] = ()
+) -> str:
+    """The ways the lease takes payment; first, for each way `asked` about, yes or no from those ways
+    (neither for a way the lease has no code for: a person is offered)."""
+    parts = [_method_answer(v, a, r.accepted_methods) for a in asked]
+    parts.append(v.t("pay.methods", methods=_join([v.method(m) for m in r.accepted_methods], v.language)))
     if card_fee and r.card_fee_bp and "card" in r.accepted_methods:
         parts.append(v.t("pay.card_fee", percent=f"{r.card_fee_bp / 100:g}%"))
     return " ".join(parts)
+
+
+def _method_answer(v: Voice, asked: AskedMethod, accepted: Sequence[str]) -> str:
+    found = verdict(asked, accepted)
+    if found == "unlisted":
+        return v.t("pay.asked_unlisted", method=asked.words)
+    if found == "cashiers_only":
+        return v.t("pay.asked_cashiers_only")
+    return v.t(f"pay.asked_{found}", method=v.t(f"pay.asked.{asked.kind}"))
 
 
 def charge(v: Voice, r: ChargeExplanation) -> str:

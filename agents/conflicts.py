@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from agents.methods import methods_asked
 from app.knowledge.lexical import STOPWORDS, analyze, fold, stem
 from app.knowledge.reading import question_groups
 from app.knowledge.sentences import LIST_ITEM, split_sentences
@@ -460,6 +461,10 @@ def polarity(question: str, sentence: str) -> str | None:
     sentence is conditional, says neither, or the question is put in the negative ("is smoking not ...")."""
     folded = fold(question)
     if asked_kinds(question)[0] != "yesno" or _NEGATIVE_QUESTION.search(folded):
+        return None
+    if methods_asked(question):
+        # "do u take checks": the lease's accepted methods answer it (`agents.methods`), not a sentence's
+        # stance ("- Money order or cashier's check. We do not accept cash." is no "No" to checks).
         return None
     topic = _topic_words(question)
     lowered = fold(sentence)

@@ -42,6 +42,8 @@ class PayOnCheck(BaseModel):
     late: bool
     fee_cents: int
     """The late fee that rent would carry if paid that day (0 when on time)."""
+    already_late: bool = False
+    """That rent's last on-time day has passed already: no day from now avoids the fee."""
 
 
 class LateFeeExample(BaseModel):
@@ -137,6 +139,7 @@ def get_lease_terms(ctx: ResidentContext, args: LeaseTermsArgs) -> LeaseTermsRes
                 eff,
                 next_due_on=due.due_on if due is not None else None,
                 owing=_owing(session, lease.id, ctx.today),
+                today=ctx.today,
             )
             if args.pay_on
             else None,
@@ -152,6 +155,7 @@ def _pay_on(
     *,
     next_due_on: date | None = None,
     owing: bool = True,
+    today: date | None = None,
 ) -> PayOnCheck:
     """Rent paid on `pay_on` counts against the latest due date on or before it; but with nothing owed
     (that rent is paid), a day before the next due date pays the next rent early ("can i pay friday" on
@@ -171,6 +175,7 @@ def _pay_on(
         last_on_time=late_after - timedelta(days=1),
         late=pay_on >= late_after,
         fee_cents=fee,
+        already_late=today is not None and today >= late_after,
     )
 
 

@@ -16,6 +16,7 @@ from agents.checker import check_answer, facts_from
 from agents.conflicts import find_conflict
 from agents.guard import inspect_message
 from agents.intents import Intent
+from agents.methods import methods_asked
 from agents.planners.base import ToolCall
 from tools.escalation import EscalateArgs, EscalationReason, EscalationResult, escalate
 from tools.ledger import DepositResult
@@ -211,6 +212,8 @@ def _compose_intent(
         ahead = intent is Intent.PROMISE_TO_PAY or bool(slots.get("months"))  # "owe in january"
         due = once("get_next_due") if ahead else []
         out += [answers.next_due(v, r) for r in due]
+        if intent is Intent.PROMISE_TO_PAY:  # "i can pay on the 30th": on time or late that day, and why
+            out += [answers.lease_terms(v, r) for r in once("get_lease_terms") if r.pay_on_check]
         return " ".join(x for x in out if x), answers.citations_of(due) if intent is Intent.BALANCE else []
     if intent is Intent.DUE_DATE:
         results = once("get_next_due")
@@ -235,13 +238,14 @@ def _compose_intent(
         return " ".join(answers.payment_status(v, r) for r in once("get_payment_status")), []
     if intent is Intent.HOW_TO_PAY:
         terms = once("get_lease_terms")
-        text = " ".join(answers.how_to_pay(v, r) for r in terms)
+        asked = methods_asked(turn.get("text", ""))  # "do u take checks": yes or no from the lease's methods
+        text = " ".join(answers.how_to_pay(v, r, asked=asked) for r in terms)
         citations = answers.citations_of(terms)
         for found in once("search_policies"):
             quote, cites = answers.policy(v, found, turn.get("text", ""))
-            if found.passages:
+            if found.passages and (cites or not asked):  # answered from the methods: no "not found"
                 if "%" in quote:  # the policy states the card fee itself: keep its words, not both
-                    text = " ".join(answers.how_to_pay(v, r, card_fee=False) for r in terms)
+                    text = " ".join(answers.how_to_pay(v, r, card_fee=False, asked=asked) for r in terms)
                 text, citations = f"{text} {quote}", cites + citations
         return text, citations
     if intent is Intent.PAYMENT_PLAN:

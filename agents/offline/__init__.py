@@ -17,8 +17,8 @@ This package is its reading of a message, in three independent parts:
   letter cues; exact on one-word messages, no training.
 - `extract_slots` (`slots.py`): amounts, dates, months, installments, charge kinds, payment methods,
   units, whether someone else's account is asked about, the resident's own plan terms, a claim to have
-  paid, a refund request, account credit, the deposit and a confused "what?" — pure regular-expression parsers
-  (`slot_parsers/`), relative dates resolved against an injected `today`.
+  paid, a refund request, account credit, the deposit, a confused "what?" and a request for a person —
+  pure regular-expression parsers (`slot_parsers/`), relative dates resolved against an injected `today`.
 
 Nothing here reaches the network, the database or the ledger: scoping and "no such charge" rules
 belong to the tools. `python -m agents.offline.report` measures the classifier on the held-out set.

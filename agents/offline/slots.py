@@ -24,6 +24,7 @@ from agents.offline.slot_parsers.claims import (
 from agents.offline.slot_parsers.dates import find_dates_and_months
 from agents.offline.slot_parsers.installments import find_installments, find_plan_terms
 from agents.offline.slot_parsers.people import find_units, mentions_other_person
+from agents.offline.slot_parsers.staff import asks_for_person
 from agents.offline.slot_parsers.vocabulary import (
     ChargeKind,
     PaymentMethod,
@@ -69,6 +70,10 @@ class Slots(BaseModel):
     confused: bool = Field(
         default=False, description="A short 'what?' ('wat', 'huh', '?', 'no entiendo'): say it another way."
     )
+    wants_person: bool = Field(
+        default=False,
+        description="The message asks for a person ('get me a manager', 'call me'), not merely names one.",
+    )
 
 
 def extract_slots(text: str, *, today: date) -> Slots:
@@ -92,4 +97,5 @@ def extract_slots(text: str, *, today: date) -> Slots:
         account_credit=mentions_account_credit(folded),
         deposit=mentions_deposit(folded),
         confused=is_confused(folded),
+        wants_person=asks_for_person(folded),
     )

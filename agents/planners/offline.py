@@ -23,6 +23,7 @@ from agents.assistant.context import AssistantContext
 from agents.assistant.nodes import results_of
 from agents.assistant.state import AssistantState
 from agents.intents import ESCALATING, Intent
+from agents.methods import methods_asked
 from agents.offline import IntentClassifier, IntentPrediction, Slots, extract_slots
 from agents.planners.base import PlanStep, ToolCall
 from app.formatting import money
@@ -57,6 +58,8 @@ ESCALATION_FOR = {
 }
 SERIOUS = frozenset({Intent.LEGAL, Intent.EMERGENCY, Intent.DISCRIMINATION, Intent.ABUSE})
 """Readings that stay what they are whatever else the message says about money."""
+SERIOUS_REASONS = frozenset(ESCALATION_FOR[i] for i in SERIOUS)
+"""Escalation reasons for those readings: kept when the resident also asks for a person."""
 REFUND_READINGS = frozenset(Intent) - SERIOUS
 """Readings under which a refund request goes to staff as one (not under legal, safety or abuse ones):
 "can i get the 150 back" reads as a plan or a policy question as often as a refund."""
@@ -108,6 +111,23 @@ PAY_ON_READINGS = frozenset(
 )
 """Readings of "can i pay on the 6th" that the lease's answer for that day replaces (a plan reading only
 when no amount or split is named: "can i pay 500 on the 6th" may be one)."""
+METHOD_READINGS = frozenset({Intent.HOW_TO_PAY, Intent.POLICY_QUESTION, Intent.OUT_OF_SCOPE})
+"""Readings of "do u take checks" that the lease's accepted methods answer."""
+PAY_BY = re.compile(
+    r"(?i)\b(?:take|takes|taking|accept\w*|pay|paying|use|using|ok|okay|allowed|good|fine|"
+    r"acepta\w*|toman|reciben|pagar|pago|usar)\b"
+)
+"""A question about paying a way, not a mention of one ("my credit card balance")."""
+PLAN_WORDS = re.compile(
+    r"(?i)\b(?:plans?|installments?|instal+ments?|split\w*|payments|parts?|partial\w*|half|halves|"
+    r"arrangements?|work\s+(?:something\s+)?out|plazos?|partes|cuotas|mitad|arreglo|abonos?)\b"
+)
+"""Words that ask for a plan, not for one payment on one day."""
+PAYS = re.compile(
+    r"(?i)\b(?:pay|paying|payin|send|sending|have\s+(?:it|the\s+rent|rent|the\s+money)|deposit|"
+    r"pago|pagar|pagare|pagaremos|deposito|mando)\b"
+)
+"""The resident paying: "i can pay", "ill send it", "i'll have it", "le pago", "mando la renta"."""
 CLEAR_EMERGENCY = 0.9
 """A message about another resident's account is refused unless it is this clearly an emergency."""
 CLAIM_DAYS = 35
@@ -226,6 +246,16 @@ class OfflinePlanner:
         if prediction.language == "other":
             step.escalate = EscalationReason.OTHER_LANGUAGE.value
             return step
+        if slots.wants_person:  # "i paid, get me a manager": to a person, whatever else the message says
+            asked_for = _person_reason(prediction, slots, text)
+            intent = (
+                prediction.intent
+                if asked_for is not EscalationReason.REQUESTED_PERSON
+                else Intent.TALK_TO_PERSON
+            )
+            step.intent, step.intents = intent.value, [intent.value]
+            step.escalate = asked_for.value
+            return step
         follow_up = _follow_up(prediction, slots, state)
         intent = Intent(state.get("last_intent") or "") if follow_up else prediction.intent
         step.intent, step.intents = intent.value, [intent.value]
@@ -267,6 +297,14 @@ class OfflinePlanner:
             as_asked = True
         elif own and intent in PAY_ON_READINGS and _asks_pay_on(intent, slots, text):
             intent = Intent.LATE_FEE_RULES  # "is it ok to pay on dec 6th": on time or late that day, and why
+            step.intent, step.intents = intent.value, [intent.value]
+            as_asked = True
+        elif own and _asks_method(intent, prediction, text):
+            intent = Intent.HOW_TO_PAY  # "do u take checks": the lease's accepted methods say yes or no
+            step.intent, step.intents = intent.value, [intent.value]
+            as_asked = True
+        elif own and _promises_one_day(intent, slots, text):
+            intent = Intent.PROMISE_TO_PAY  # "i can pay on the 30th": what is owed and if that day is late
             step.intent, step.intents = intent.value, [intent.value]
             as_asked = True
         elif intent in ESCALATING or triggered or (prediction.escalate and not follow_up):
@@ -389,6 +427,17 @@ def _ask_deposit(step: PlanStep, text: str) -> None:
     step.calls = [ToolCall("get_deposit"), *calls]
 
 
+def _person_reason(prediction: IntentPrediction, slots: Slots, text: str) -> EscalationReason:
+    """Why a message that asks for a person goes to staff: for danger, legal trouble, discrimination or
+    abuse, or a charge said to be wrong, the reason its words bear out (staff's queue for it); else
+    because a person was asked for. A payment claim ("i paid, get me a manager") is not a dispute."""
+    top = ESCALATION_FOR.get(prediction.intent) if prediction.intent in ESCALATING else None
+    fitting = fitting_reason(top, prediction, text)
+    if fitting in SERIOUS_REASONS or (fitting is EscalationReason.DISPUTE and slots.contests):
+        return fitting
+    return EscalationReason.REQUESTED_PERSON
+
+
 def _clear_emergency(prediction: IntentPrediction) -> bool:
     return prediction.intent is Intent.EMERGENCY and prediction.confidence >= CLEAR_EMERGENCY
 
@@ -429,6 +478,23 @@ def _asks_pay_on(intent: Intent, slots: Slots, text: str) -> bool:
     if intent is Intent.PAYMENT_PLAN and (slots.amounts_cents or slots.installments):
         return False
     return bool(slots.dates) and not slots.plan_terms and PAY_ON.search(text) is not None
+
+
+def _asks_method(intent: Intent, prediction: IntentPrediction, text: str) -> bool:
+    """ "do yall take credit cards", "can i pay with zelle", "cash ok?": whether a way of paying is taken,
+    read as how to pay, a policy question or out of scope (a way the lease never names) alike."""
+    if intent not in METHOD_READINGS or not methods_asked(text) or not PAY_BY.search(text):
+        return False
+    return intent is not Intent.OUT_OF_SCOPE or prediction.probabilities.get(Intent.HOW_TO_PAY, 0.0) > 0.05
+
+
+def _promises_one_day(intent: Intent, slots: Slots, text: str) -> bool:
+    """ "i can pay on the 30th", "ill have it friday": one payment of what is owed on one day, read as a
+    plan or a promise. Not a plan of three: no amount, split or plan named (those are proposals)."""
+    if intent not in (Intent.PAYMENT_PLAN, Intent.PROMISE_TO_PAY) or len(slots.dates) != 1:
+        return False
+    named = slots.amounts_cents or slots.installments or slots.plan_terms
+    return not named and not PLAN_WORDS.search(text) and PAYS.search(text) is not None
 
 
 def _plan_likely(prediction: IntentPrediction) -> bool:
@@ -507,6 +573,9 @@ def tools_for(intent: Intent, slots: Slots, text: str, today: date) -> list[Tool
             ]
         return [ToolCall("propose_payment_plan", args)]
     if intent is Intent.PROMISE_TO_PAY:
+        on = next((d.isoformat() for d in slots.dates if d >= today), None)
+        if on is not None:  # "i can pay on the 30th": whether rent paid that day is late, and the fee
+            return [ToolCall("get_balance"), ToolCall("get_lease_terms", {"pay_on": on})]
         return [ToolCall("get_balance"), ToolCall("get_next_due")]
     if intent is Intent.POLICY_QUESTION:
         return [ToolCall("search_policies", {"query": text})]

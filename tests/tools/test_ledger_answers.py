@@ -104,6 +104,15 @@ def test_a_day_before_the_due_day_counts_against_last_months_rent_while_it_is_ow
     assert check is not None and check.due_on == date(2026, 11, 5) and check.late
 
 
+@pytest.mark.parametrize(("persona", "already"), [("delinquent", True), ("on_time", False)])
+def test_a_rent_whose_last_on_time_day_has_passed_says_no_day_avoids_the_fee(
+    demo_db: Database, persona: str, already: bool
+) -> None:
+    """ "i can pay on the 30th" on Nov 23 with November unpaid: "paying by Nov 4 avoids it" helps no one."""
+    check = get_lease_terms(ctx_for(demo_db, persona), LeaseTermsArgs(pay_on=date(2026, 11, 30))).pay_on_check
+    assert check is not None and check.late is already and check.already_late is already
+
+
 @pytest.mark.parametrize(
     ("persona", "pay_on", "due_on"),
     [
