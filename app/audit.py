@@ -24,6 +24,7 @@ from operator import itemgetter
 from typing import Any, Literal
 
 from sqlalchemy import RowMapping, insert, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,11 @@ _AUDIT_LOG = AuditRecord.metadata.tables[AuditRecord.__tablename__]
 _LAST_HASH = select(_AUDIT_LOG.c.hash).order_by(_AUDIT_LOG.c.id.desc()).limit(1)
 _LAST_LINE = select(_AUDIT_LOG).order_by(_AUDIT_LOG.c.id.desc()).limit(1)
 _INSERT_LINE = insert(_AUDIT_LOG).returning(_AUDIT_LOG.c.id)
+_INSERT_LINE_UNLESS_TAKEN = (
+    postgresql.insert(_AUDIT_LOG)
+    .on_conflict_do_nothing(index_elements=["prev_hash"])
+    .returning(_AUDIT_LOG.c.id)
+)
 _LEDGER = LedgerEntry.metadata.tables[LedgerEntry.__tablename__]
 _LEDGER_FIELDS = (
     "id",
@@ -176,7 +182,7 @@ def record(
     """Append one line inside the caller's transaction (it commits or rolls back with the change)."""
     key = session_key(session)
     payload = json.loads(_canonical(dict(data or {})))
-    for attempt in range(5):
+    for _attempt in range(5):
         prev = _chain_end(session, key)
         at = datetime.now(UTC)
         digest = line_hash(
@@ -191,16 +197,21 @@ def record(
             "prev_hash": prev,
             "hash": digest,
         }
-        try:
-            # A plain INSERT, not the ORM's unit of work: every assistant turn appends a line.
-            with session.begin_nested():
-                line_id = session.execute(_INSERT_LINE, row).scalar_one()
-            _signed_here[key] = digest
-            return Line(id=int(line_id), prev_hash=prev, hash=digest)
-        except IntegrityError:
-            if attempt == 4:
-                raise
-    raise AssertionError("unreachable")
+        # A plain INSERT, not the ORM's unit of work: every assistant turn appends a line.
+        if session.get_bind().dialect.name == "postgresql":
+            # Another transaction may have chained a line to `prev` since it was read: then nothing is
+            # inserted (no error to abort this transaction, so no savepoint), and the next try reads anew.
+            line_id = session.execute(_INSERT_LINE_UNLESS_TAKEN, row).scalar()
+            if line_id is None:
+                continue
+        else:
+            # SQLite has one writer at a time. A transaction that may write here either held the write
+            # lock when it read `prev` (nobody could chain to it since) or read it in a snapshot that a
+            # later commit makes it unable to write at all (SQLITE_BUSY_SNAPSHOT fails it whole).
+            line_id = session.execute(_INSERT_LINE, row).scalar_one()
+        _signed_here[key] = digest
+        return Line(id=int(line_id), prev_hash=prev, hash=digest)
+    raise IntegrityError("audit_log", {}, RuntimeError("five writers in a row chained to the same line"))
 
 
 _signed_here: dict[bytes, str] = {}

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -84,6 +84,22 @@ class Unit(Base):
     leases: Mapped[list[Lease]] = relationship(back_populates="unit")
 
 
+def checked_time_zone(value: str | None) -> str | None:
+    """`value` stripped when zoneinfo knows it as an IANA zone (None and "" mean none); else InvalidInput."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from app.errors import InvalidInput
+
+    name = (value or "").strip()
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {value!r}: use an IANA name such as America/Chicago") from exc
+    return name
+
+
 class Resident(Base):
     __tablename__ = "residents"
     __table_args__ = (
@@ -102,6 +118,9 @@ class Resident(Base):
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     email_consent: Mapped[bool] = mapped_column(Boolean, default=True)
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    """The resident's own IANA time zone (America/Chicago), when it differs from the property's: quiet
+    hours are counted in it. None: the property's."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     leases: Mapped[list[LeaseResident]] = relationship(back_populates="resident")
@@ -109,6 +128,11 @@ class Resident(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @validates("time_zone")
+    def _known_zone(self, _key: str, value: str | None) -> str | None:
+        """Every write of `time_zone` names a zone zoneinfo knows (or none): a typo would move quiet hours."""
+        return checked_time_zone(value)
 
 
 class Lease(Base):
@@ -674,7 +698,7 @@ READINESS_STATUSES = (
     "deposit_credit_ambiguity",
     "blocked",
 )
-LADDER_STEPS = ("reminder", "late_fee", "second_notice", "formal_notice", "legal_queue")
+LADDER_STEPS = ("pre_due", "reminder", "late_fee", "second_notice", "formal_notice", "legal_queue")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:

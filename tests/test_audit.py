@@ -161,3 +161,34 @@ def test_production_refuses_to_start_without_an_audit_key() -> None:
             DOORSTEP_API_TOKEN="a-long-random-api-token-0123456789",
             DATABASE_URL="postgresql://app@127.0.0.1/doorstep",
         )
+
+
+@pytest.mark.parametrize("db", ["postgres"], indirect=True)
+def test_two_writers_chained_to_the_same_line_do_not_fork_the_log(db: Database) -> None:
+    """B reads the last line while A's new line is not committed yet, so both chain to the same one: B's
+    insert waits for A, finds the link taken, and chains to A's line instead. One chain, nothing lost."""
+    import threading
+
+    with db.sessions.begin() as s:
+        audit.record(s, actor="test", action="start", subject="log")
+    a = db.sessions()
+    a.begin()
+    first = audit.record(a, actor="a", action="write", subject="log")
+    done: list[audit.Line] = []
+
+    def write_b() -> None:
+        with db.sessions.begin() as b:
+            done.append(audit.record(b, actor="b", action="write", subject="log"))
+
+    writer = threading.Thread(target=write_b)
+    writer.start()
+    writer.join(timeout=0.5)
+    assert writer.is_alive(), "B should wait on A's uncommitted line"
+    a.commit()
+    a.close()
+    writer.join(timeout=10)
+
+    assert done and done[0].prev_hash == first.hash
+    with db.sessions() as s:
+        report = audit.verify_chain(s)
+    assert report.ok and report.lines == 3

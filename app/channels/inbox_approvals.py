@@ -207,6 +207,7 @@ def _plan_item(
 
 
 _STEP_TITLES = {
+    "pre_due": "Pre-due reminder",
     "reminder": "Reminder",
     "second_notice": "Second notice",
     "formal_notice": "Formal notice",

@@ -22,6 +22,8 @@ from app.models import CollectionSettings, Property, StaffUser
 Day = Annotated[int, Field(ge=0, le=27)]
 """A day counted from the due date. At most 27: every step of a period falls before the next due date."""
 Window = Annotated[int, Field(ge=0, le=90)]
+PRE_DUE_MIN_RISK_BP = 2_000
+"""Medium risk and above (`app.risk.scoring.MEDIUM`, 0.2), as `app.risk.pre_due.MIN_RISK_BP`."""
 
 
 class LadderConfig(BaseModel):
@@ -30,6 +32,18 @@ class LadderConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = Field(True, description="Run the ladder at this property at all.")
+    pre_due_day: Day = Field(
+        3,
+        description=(
+            "Pre-due reminder: this many days before the due date (0: none), for households whose "
+            "late-payment "
+            "risk is at least pre_due_min_risk_bp."
+        ),
+    )
+    pre_due_min_risk_bp: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        PRE_DUE_MIN_RISK_BP,
+        description="The risk score (basis points) from which a household gets a pre-due reminder.",
+    )
     reminder_day: Day = Field(3, description="Friendly reminder.")
     late_fee_day: Day = Field(
         6, description="Post the lease's late fee; never before the lease's first late day (its grace)."

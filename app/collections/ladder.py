@@ -13,6 +13,10 @@ same period while it has not fired, it fires when:
 - for a message (reminder, second notice), no later message of the period has fallen due: a run that
   catches up after days without one sends the latest, not all of them.
 Every step that falls due and does not fire is skipped with a reason; it is tried again on the next run.
+
+The pre-due reminder (`decide_pre_due`) looks ahead instead: on any run in the `pre_due_day` days before
+the next due date, a household whose late-payment risk is at least the property's threshold gets one,
+unless the upcoming charge is covered already (paid ahead, a credit) or readiness forbids a message.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from app.money import format_cents
 
 
 class Step(StrEnum):
+    PRE_DUE = "pre_due"
     REMINDER = "reminder"
     LATE_FEE = "late_fee"
     SECOND_NOTICE = "second_notice"
@@ -45,6 +50,7 @@ class Step(StrEnum):
 ORDER: tuple[Step, ...] = tuple(Step)
 """The order steps fire in within one run (the fee before the notice that shows it)."""
 CLOCK: dict[Step, Literal["friendly", "formal"]] = {
+    Step.PRE_DUE: "friendly",
     Step.REMINDER: "friendly",
     Step.LATE_FEE: "friendly",
     Step.SECOND_NOTICE: "friendly",
@@ -226,3 +232,65 @@ def _fire_detail(step: Step, f: AccountFacts, amount: int | None) -> str:
 
 def allowed_by(readiness: Readiness, step: Step) -> bool:
     return readiness in (FEES_ALLOWED if step is Step.LATE_FEE else OUTREACH_ALLOWED)
+
+
+@dataclass(frozen=True, slots=True)
+class PreDue:
+    """A lease the risk score marks, with its next due date and what falls due on it."""
+
+    lease_id: int
+    due_on: date
+    upcoming_cents: int
+    """The charges the schedule sets for that date: rent plus the lease's recurring charges."""
+    risk_bp: int
+
+
+def pre_due_window(due_on: date, *, on: date, config: LadderConfig) -> bool:
+    """Whether `on` falls in the pre-due days before `due_on` (the due date itself is the reminder's)."""
+    return config.enabled and 0 < (due_on - on).days <= config.pre_due_day
+
+
+def amount_due(facts: AccountFacts, upcoming_cents: int) -> int:
+    """What the account will owe on the due date: today's balance (a credit lowers it) and the upcoming
+    charge. 0 or less: paid ahead."""
+    return facts.balance_cents + upcoming_cents
+
+
+def decide_pre_due(
+    facts: AccountFacts,
+    readiness: Classification,
+    pre: PreDue,
+    *,
+    config: LadderConfig,
+    fired: bool,
+) -> Decision | None:
+    """The pre-due reminder for `pre` today: None when it is not in its window, below the property's risk
+    threshold or fired already; else fire or skip (paid, a readiness class, lease_not_started)."""
+    if fired or not pre_due_window(pre.due_on, on=facts.as_of, config=config):
+        return None
+    if pre.risk_bp < config.pre_due_min_risk_bp:
+        return None
+    due = amount_due(facts, pre.upcoming_cents)
+
+    def skip(reason: str, detail: str) -> Decision:
+        return Decision(Step.PRE_DUE, pre.due_on, False, reason, detail, max(due, 0))
+
+    if facts.start_on > pre.due_on:
+        return skip("lease_not_started", f"the lease begins {facts.start_on}, after {pre.due_on}")
+    if due <= 0:
+        return skip(
+            "paid",
+            f"the {format_cents(pre.upcoming_cents)} due {pre.due_on} is covered by payments and credits "
+            f"already (balance {format_cents(facts.balance_cents, signed=True)})",
+        )
+    if readiness.status not in OUTREACH_ALLOWED:
+        first = readiness.reasons[0]
+        return skip(readiness.status.value, f"{first.code}: {first.detail}")
+    return Decision(
+        Step.PRE_DUE,
+        pre.due_on,
+        True,
+        "due",
+        f"pre-due reminder: {format_cents(due)} due {pre.due_on}, risk {pre.risk_bp / 100:.0f}%",
+        due,
+    )

@@ -37,20 +37,24 @@ from app.collections.ladder import (
     CLOCK,
     NOTICES,
     Decision,
+    PreDue,
     Step,
     decide,
+    decide_pre_due,
     fee_cents,
     fee_terms,
     schedule,
 )
 from app.collections.notice_rules import NoticeRule, notice_rule_for
 from app.collections.position import previous_period
+from app.collections.pre_due import RiskScorer, in_window, model_risk, read_risk, upcoming_charges
 from app.collections.readiness import Classification, Readiness, classify_readiness
 from app.collections.schemas import (
     AdvancedAccount,
     FeePosted,
     LegalQueued,
     NoticeMade,
+    PreDueFired,
     RunReport,
     Skipped,
 )
@@ -62,6 +66,7 @@ from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.types import Entry, EntryKind
 from app.models import CollectionRun, CollectionStep, Property, ReadinessRecord
 from app.money import format_cents
+from app.risk.outreach import order_reminders
 
 _AUDITED = (
     "lease_id",
@@ -85,9 +90,16 @@ STEP_LOOKBACK_DAYS = 70
 
 
 def run_collections(
-    session: Session, *, run_on: date, today: date, data_dir: Path, actor: str = "collections"
+    session: Session,
+    *,
+    run_on: date,
+    today: date,
+    data_dir: Path,
+    actor: str = "collections",
+    risk: RiskScorer | None = None,
 ) -> RunReport:
-    """Run the ladder for `run_on` (at most `today`, the posting date of any fee)."""
+    """Run the ladder for `run_on` (at most `today`, the posting date of any fee). `risk` scores the
+    households in their pre-due days (default: the ledger's model, cached under `data_dir/models`)."""
     if run_on > today:
         raise InvalidInput(f"collections cannot run for {run_on}: that day has not come (today is {today})")
     done = session.scalars(select(CollectionRun).where(CollectionRun.run_on == run_on)).first()
@@ -103,12 +115,20 @@ def run_collections(
             session.flush()
     except IntegrityError as exc:
         raise Conflict(f"another collections run for {run_on} is under way or has just finished") from exc
-    return _Run(session, run, today=today, data_dir=data_dir, actor=actor).go()
+    scorer = risk if risk is not None else model_risk(data_dir / "models")
+    return _Run(session, run, today=today, data_dir=data_dir, actor=actor, risk=scorer).go()
 
 
 class _Run:
     def __init__(
-        self, session: Session, run: CollectionRun, *, today: date, data_dir: Path, actor: str
+        self,
+        session: Session,
+        run: CollectionRun,
+        *,
+        today: date,
+        data_dir: Path,
+        actor: str,
+        risk: RiskScorer,
     ) -> None:
         self.session = session
         self.run = run
@@ -126,6 +146,9 @@ class _Run:
         self.readiness_rows: list[dict[str, Any]] = []
         self.step_rows: list[dict[str, Any]] = []
         self.writer = notices.Writer(data_dir)
+        self.risk = risk
+        self.pre_due: list[PreDueFired] = []
+        self.pre_due_unscored: str | None = None
 
     def config(self, facts: AccountFacts) -> LadderConfig:
         return self.configs.get(facts.property_id, DEFAULT)
@@ -140,6 +163,7 @@ class _Run:
                 self._account(account, fired.get(account.facts.lease_id, {}))
         finally:
             self.writer.close()
+        self._pre_due_reminders()
         if self.readiness_rows:
             self.session.execute(insert(ReadinessRecord), self.readiness_rows)
         if self.step_rows:
@@ -166,6 +190,8 @@ class _Run:
             legal_queue=self.legal,
             skipped=self.skipped,
             skipped_counts=dict(sorted(Counter(s.reason for s in self.skipped).items())),
+            pre_due=self.pre_due,
+            pre_due_unscored=self.pre_due_unscored,
         )
         self.run.accounts = report.accounts
         self.run.report = report.model_dump(mode="json")
@@ -182,6 +208,7 @@ class _Run:
                 "fees_cents": report.fees_cents,
                 "notices": len(report.notices),
                 "legal_queue": len(report.legal_queue),
+                "pre_due": len(report.pre_due),
                 "skipped": report.skipped_counts,
                 # Every step fired, with what it checked and made: the notice's SHA-256, the fee's ledger
                 # line (which also has its own line, written by the posting).
@@ -232,6 +259,72 @@ class _Run:
         now = {row["lease_id"]: row["status"] for row in self.readiness_rows}
         return sum(1 for lease in before.keys() | now.keys() if before.get(lease) != now.get(lease))
 
+    # -- pre-due reminders ------------------------------------------------------------------------------
+
+    def _pre_due_reminders(self) -> None:
+        """The leases in their pre-due days whose household the risk score marks: each one's account read
+        now (fees this run posted included), decided (`decide_pre_due`), and fired riskiest first."""
+        window = in_window(self.session, on=self.run_on, configs=self.configs, default=DEFAULT)
+        fired = self._fired(list(window))
+        window = {
+            lease: due
+            for lease, due in window.items()
+            if Step.PRE_DUE not in fired.get(lease, {}).get(due, {})
+        }
+        risk, self.pre_due_unscored = read_risk(self.session, self.risk, sorted(window), on=self.run_on)
+        lowest = min(c.pre_due_min_risk_bp for c in (DEFAULT, *self.configs.values()))
+        marked = sorted(lease for lease in window if risk.get(lease, -1) >= lowest)
+        if not marked:
+            return
+        accounts = gather(
+            self.session, as_of=self.run_on, configs=self.configs, default=DEFAULT, lease_ids=marked
+        )
+        upcoming = upcoming_charges(self.session, marked)
+        decided: list[tuple[Account, Classification, Decision]] = []
+        for lease in marked:
+            account = accounts.get(lease)
+            if account is None:
+                continue
+            config = self.config(account.facts)
+            readiness = classify_readiness(account.facts, config)
+            pre = PreDue(lease, window[lease], upcoming.get(lease, 0), risk[lease])
+            decision = decide_pre_due(account.facts, readiness, pre, config=config, fired=False)
+            if decision is not None:
+                decided.append((account, readiness, decision))
+        ordered = order_reminders(decided, risk, key=lambda item: (item[0].facts.lease_id, item[2].period_on))
+        for account, readiness, decision in ordered:
+            facts = account.facts
+            if not decision.fire:
+                self._skip(facts.lease_ref, decision)
+                continue
+            amount = decision.amount_cents or 0
+            self.step_rows.append(
+                {
+                    **self._step_row(facts, readiness, decision),
+                    # Owed on the due date: what is open now and what falls due, against what has cleared.
+                    "owed_cents": amount + facts.cleared_cents,
+                    "short_cents": amount,
+                }
+            )
+            self.pre_due.append(
+                PreDueFired(
+                    lease=facts.lease_ref,
+                    period=decision.period_on,
+                    rank=len(self.pre_due) + 1,
+                    risk_bp=risk[facts.lease_id],
+                    amount_cents=amount,
+                )
+            )
+            self.advanced.append(
+                AdvancedAccount(
+                    lease=facts.lease_ref,
+                    property=facts.property_code,
+                    period=decision.period_on,
+                    readiness=readiness.status,
+                    steps=[decision.step.value],
+                )
+            )
+
     # -- one account ------------------------------------------------------------------------------------
 
     def _account(self, account: Account, fired: dict[date, dict[Step, date]]) -> None:
@@ -259,15 +352,7 @@ class _Run:
         steps: list[str] = []
         for decision in decisions:
             if not decision.fire:
-                self.skipped.append(
-                    Skipped(
-                        lease=facts.lease_ref,
-                        period=decision.period_on,
-                        step=decision.step.value,
-                        reason=decision.reason,
-                        detail=decision.detail,
-                    )
-                )
+                self._skip(facts.lease_ref, decision)
                 continue
             account = self._fire(account, readiness, decision, fired)
             steps.append(decision.step.value)
@@ -337,6 +422,18 @@ class _Run:
 
     # -- firing ------------------------------------------------------------------------------------------
 
+    def _skip(self, lease_ref: str, decision: Decision) -> None:
+        """A step the ladder did not fire, and why, for the day's reconciliation."""
+        self.skipped.append(
+            Skipped(
+                lease=lease_ref,
+                period=decision.period_on,
+                step=decision.step.value,
+                reason=decision.reason,
+                detail=decision.detail,
+            )
+        )
+
     def _fire(
         self,
         account: Account,
@@ -350,7 +447,28 @@ class _Run:
                 account, previous_period(facts.period, facts.due_day), config=self.config(facts)
             )
         step = decision.step
-        row: dict[str, Any] = {
+        row = self._step_row(facts, readiness, decision)
+        if step is Step.LATE_FEE:
+            account = self._post_fee(account, row, decision)
+        elif step in NOTICES:
+            self._notice(account, facts, row, decision)
+        elif step is Step.LEGAL_QUEUE:
+            formal_on = fired.get(decision.period_on, {}).get(Step.FORMAL_NOTICE, self.run_on)
+            self.legal.append(
+                LegalQueued(
+                    lease=facts.lease_ref,
+                    period=decision.period_on,
+                    rent_short_cents=facts.rent_short_cents,
+                    formal_notice_on=formal_on,
+                )
+            )
+        fired.setdefault(decision.period_on, {})[step] = self.run_on
+        self.step_rows.append(row)
+        return account
+
+    def _step_row(self, facts: AccountFacts, readiness: Classification, decision: Decision) -> dict[str, Any]:
+        step = decision.step
+        return {
             "run_id": self.run.id,
             "lease_id": facts.lease_id,
             "period_on": decision.period_on,
@@ -370,23 +488,6 @@ class _Run:
             "detail": {"why": decision.detail, "reasons": [r.code for r in readiness.reasons]},
             "created_at": datetime.now(UTC),
         }
-        if step is Step.LATE_FEE:
-            account = self._post_fee(account, row, decision)
-        elif step in NOTICES:
-            self._notice(account, facts, row, decision)
-        elif step is Step.LEGAL_QUEUE:
-            formal_on = fired.get(decision.period_on, {}).get(Step.FORMAL_NOTICE, self.run_on)
-            self.legal.append(
-                LegalQueued(
-                    lease=facts.lease_ref,
-                    period=decision.period_on,
-                    rent_short_cents=facts.rent_short_cents,
-                    formal_notice_on=formal_on,
-                )
-            )
-        fired.setdefault(decision.period_on, {})[step] = self.run_on
-        self.step_rows.append(row)
-        return account
 
     def _post_fee(self, account: Account, row: dict[str, Any], decision: Decision) -> Account:
         facts = account.facts

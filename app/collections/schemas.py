@@ -41,6 +41,14 @@ class LegalQueued(BaseModel):
     formal_notice_on: date
 
 
+class PreDueFired(BaseModel):
+    lease: str
+    period: date = Field(description="The coming due date the reminder is about.")
+    rank: int = Field(description="1 for the riskiest household: the order the reminders are drafted in.")
+    risk_bp: int = Field(description="The household's late-payment risk, in basis points.")
+    amount_cents: int = Field(description="Owed on that date: the scheduled charges and today's balance.")
+
+
 class Skipped(BaseModel):
     lease: str
     period: date
@@ -67,6 +75,12 @@ class RunReport(BaseModel):
     legal_queue: list[LegalQueued]
     skipped: list[Skipped]
     skipped_counts: dict[str, int]
+    pre_due: list[PreDueFired] = Field(
+        default_factory=list, description="Pre-due reminders fired, riskiest household first."
+    )
+    pre_due_unscored: str | None = Field(
+        None, description="Why no household could be scored for pre-due reminders today (None: they were)."
+    )
 
 
 class StepPublic(BaseModel):

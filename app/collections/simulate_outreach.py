@@ -2,8 +2,9 @@
 sending path (`app.outreach.sending.send_due`: rollout mode, quiet hours, the opt-out registry,
 do-not-contact and readiness re-checked just before each send) at the simulated clock, into a recording
 outbox instead of Twilio and SMTP. The figures `outside_quiet_hours` and `to_opted_out` are then read from
-what the outbox received, by checks of their own (the goal's 08:00-21:00 in the property's time zone; the
-registry and do-not-contact), not from what the sending code decided.
+what the outbox received, by checks of their own (the goal's 08:00-21:00 in the resident's time zone, the
+property's where the resident has none; the registry and do-not-contact), not from what the sending code
+decided.
 
 Every property of the throwaway copy is in `auto` rollout mode (as if its manager had approved every
 draft). Each day has two sending passes: 05:30 in the portfolio's home time zone, before the window opens
@@ -44,7 +45,7 @@ from app.outreach.settings import SmtpSettings
 PASSES = (clock(5, 30), clock(13, 0))
 """When each day's sends are attempted, in the portfolio's home time zone."""
 WINDOW = (clock(8), clock(21))
-"""The goal: messages only from 08:00 to 21:00 in the resident's (property's) time zone."""
+"""The goal: messages only from 08:00 to 21:00 in the resident's time zone (else the property's)."""
 RECORDING_SMTP = SmtpSettings(SMTP_HOST="recording.invalid", SMTP_FROM="simulate@doorstep.invalid")
 """Email settings that count as configured; the recording outbox, not SMTP, receives the mail."""
 
@@ -137,8 +138,8 @@ class OutreachReplay:
 
 
 def measure_sends(session: Session, sent: list[Sent]) -> tuple[int, int]:
-    """(messages sent outside 08:00-21:00 in the recipient's property's time zone, messages sent to an
-    address in the opt-out registry or to a do-not-contact resident)."""
+    """(messages sent outside 08:00-21:00 in the recipient's time zone (the property's when unset),
+    messages sent to an address in the opt-out registry or to a do-not-contact resident)."""
     outside = opted = 0
     registry = {
         (channel, address.lower())
@@ -151,7 +152,7 @@ def measure_sends(session: Session, sent: list[Sent]) -> tuple[int, int]:
         if message.channel == "email":
             match = func.lower(Resident.email) == message.address.lower()
         row = session.execute(
-            select(Resident.do_not_contact, Property.timezone)
+            select(Resident.do_not_contact, Property.timezone, Resident.time_zone)
             .join(LeaseResident, LeaseResident.resident_id == Resident.id)
             .join(Lease, Lease.id == LeaseResident.lease_id)
             .join(Unit, Unit.id == Lease.unit_id)
@@ -159,7 +160,7 @@ def measure_sends(session: Session, sent: list[Sent]) -> tuple[int, int]:
             .where(match)
             .limit(1)
         ).first()
-        tz = ZoneInfo(row[1]) if row else ZoneInfo("UTC")
+        tz = ZoneInfo(row[2] or row[1]) if row else ZoneInfo("UTC")
         local = message.at.replace(tzinfo=message.at.tzinfo or UTC).astimezone(tz).time()
         if not WINDOW[0] <= local < WINDOW[1]:
             outside += 1

@@ -1,11 +1,13 @@
 """A property's outreach settings: its rollout mode and its quiet hours, stored per property.
 
 - `shadow` (the default: a new property starts here): every draft waits for a staff approval.
-- `assist`: routine reminders go out by themselves; second and formal notices wait for approval.
+- `assist`: routine reminders (the pre-due reminder, the reminder) go out by themselves; second and formal
+  notices wait for approval.
 - `auto`: every draft goes.
 
-Messages go only inside the window (default 08:00-21:00, the property's time zone); a draft due outside
-it waits until the window opens. Changing either is a manager's (or admin's) decision, audited.
+Messages go only inside the window (default 08:00-21:00, in the resident's own time zone when it is set,
+else the property's); a draft due outside it waits until the window opens. Changing either is a
+manager's (or admin's) decision, audited.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from app.errors import InvalidInput
 from app.models import OUTREACH_MODES, OutreachSettings, StaffUser
 
 Mode = Literal["shadow", "assist", "auto"]
-MESSAGE_STEPS = ("reminder", "second_notice", "formal_notice")
+MESSAGE_STEPS = ("pre_due", "reminder", "second_notice", "formal_notice")
 """The ladder steps that call for a message (a late fee is a ledger line; the legal queue is for staff)."""
-ROUTINE_STEPS = frozenset({"reminder"})
+ROUTINE_STEPS = frozenset({"pre_due", "reminder"})
 """What `assist` sends without an approval."""
 DEFAULT_START, DEFAULT_END = 8, 21
 

@@ -126,6 +126,7 @@ def _draft(session: Session, step: StepPublic, *, actor: str) -> OutreachDraft |
         "short": money(step.short_cents),
         "balance": money(step.short_cents),
         "amount": money(step.amount_cents if step.amount_cents is not None else step.short_cents),
+        "due_date": format_date(step.period, language, year=True),
     }
     rendered = render(step.step, "email" if channel == "email" else "sms", language, values)
     config = config_for(session, prop.id)

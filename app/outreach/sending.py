@@ -1,11 +1,14 @@
 """Sending: what may go now goes, and every attempt is recorded (`outreach_sends`).
 
 A draft goes when it is `ready` (needed no approval, or a staff member approved it) and the property's
-quiet-hours window is open in its time zone; outside the window it waits (`not_before`: when the window
-opens). Just before each send, in the same transaction that records it, everything is checked again: the
-opt-out registry (`app.channels.optouts`), do-not-contact, consent for the channel, and the account's
-readiness read afresh from the ledger (only a `ready` account that is still short for the draft's period
-is written to: never a disputed, plan, blocked or unclear one). A refused draft is `refused`, with why.
+quiet-hours window is open in the resident's time zone (`residents.time_zone`; the property's when unset);
+outside the window it waits (`not_before`: when the window opens). Just before each send, in the same
+transaction that records it, everything is checked again: the opt-out registry (`app.channels.optouts`),
+do-not-contact, consent for the channel, and the account's readiness read afresh from the ledger (only a
+`ready` account that is still short for the draft's period is written to: never a disputed, plan, blocked
+or unclear one). A pre-due reminder is about rent not yet due: it goes while the coming charge is not
+covered already (a resident who paid ahead is refused as `paid`) and before the due date. A refused draft
+is `refused`, with why.
 
 Texts go through `app.channels.sms.queue_sms` (which checks the registry again) and, when Twilio is
 configured, its `dispatch`; without Twilio they wait in the SMS outbox (send status `outbox`). Email goes
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +30,8 @@ from app.channels.sms import Outgoing, dispatch, queue_sms
 from app.channels.sms_transport import SmsTransport
 from app.collections.config import DEFAULT, load_configs
 from app.collections.facts import gather
+from app.collections.ladder import amount_due
+from app.collections.pre_due import upcoming_charges
 from app.collections.readiness import Readiness, classify_readiness
 from app.models import Lease, OutreachDraft, OutreachSend, Property, Resident, SmsMessage
 from app.outreach.config import config_for
@@ -65,6 +70,13 @@ def refusal(session: Session, draft: OutreachDraft, *, now: datetime, tz: ZoneIn
     facts = account.facts
     config = configs.get(facts.property_id, DEFAULT)
     status = classify_readiness(facts, config).status
+    if draft.step == "pre_due":
+        # For rent not yet due: the money first (a resident who paid ahead has paid, whatever else).
+        if facts.next_due_on != draft.period_on:
+            return "period_over"
+        if amount_due(facts, upcoming_charges(session, [draft.lease_id]).get(draft.lease_id, 0)) <= 0:
+            return "paid"
+        return None if status is Readiness.READY else f"readiness:{status.value}"
     if status is not Readiness.READY:
         return f"readiness:{status.value}"
     if facts.period_on != draft.period_on:
@@ -124,7 +136,7 @@ def _send_one(
         draft = session.get(OutreachDraft, draft_id)
         if draft is None or draft.status != "ready":
             return
-        tz_name = session.scalar(select(Property.timezone).where(Property.id == draft.property_id)) or "UTC"
+        tz_name = _time_zone(session, draft)
         tz = ZoneInfo(tz_name)
         config = config_for(session, draft.property_id)
         if not config.in_window(now, tz):
@@ -231,6 +243,19 @@ def _send_one(
         report.sent.append(draft_id)
     else:
         report.failed[draft_id] = detail or "smtp"
+
+
+def _time_zone(session: Session, draft: OutreachDraft) -> str:
+    """The zone quiet hours are counted in: the resident's own when set (and known), else the property's."""
+    own = session.scalar(select(Resident.time_zone).where(Resident.id == draft.resident_id))
+    if own:
+        try:
+            ZoneInfo(own)
+        except (ZoneInfoNotFoundError, ValueError):
+            own = None  # written around the model's check: the property's zone is the safe reading
+    if own:
+        return own
+    return session.scalar(select(Property.timezone).where(Property.id == draft.property_id)) or "UTC"
 
 
 def _record(

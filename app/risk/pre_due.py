@@ -9,7 +9,7 @@ ledger lists them (`LeaseScore.next_due_cents`), never a figure made up here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.risk.outreach import order_reminders
-from app.risk.scoring import MEDIUM, Band, LeaseScore
+from app.risk.queries import read_histories, read_leases
+from app.risk.scoring import MEDIUM, Band, LeaseScore, score_lease
 from app.risk.service import load_or_train, score_leases
 
 LEAD_DAYS = 3
@@ -76,3 +77,21 @@ def pre_due_reminders(
     trained = load_or_train(session, cache_dir=cache_dir, as_of=on)
     scores = score_leases(session, trained.model, as_of=on)
     return plan_pre_due(scores, on=on, lead_days=lead_days, min_risk_bp=min_risk_bp)
+
+
+def risk_by_lease(session: Session, lease_ids: Sequence[int], *, cache_dir: Path, on: date) -> dict[int, int]:
+    """The risk (basis points) of each of `lease_ids` on `on`, with the ledger's model (`load_or_train`):
+    what the ladder's pre-due step reads. Raises `Conflict` when the ledger cannot train a model."""
+    if not lease_ids:
+        return {}
+    wanted = set(lease_ids)
+    trained = load_or_train(session, cache_dir=cache_dir, as_of=on)
+    rows = [row for row in read_leases(session) if row.lease_id in wanted]
+    histories = {h.lease_id: h for h in read_histories(session, as_of=on, lease_ids=sorted(wanted))}
+    return {
+        row.lease_id: score_lease(
+            trained.model, row, histories[row.lease_id], as_of=on, top_reasons=0
+        ).risk_bp
+        for row in rows
+        if row.lease_id in histories
+    }

@@ -27,6 +27,8 @@ RUN_KEYS = {
     "legal_queue",
     "skipped",
     "skipped_counts",
+    "pre_due",
+    "pre_due_unscored",
 }
 SIMULATION_KEYS = {
     "fees_posted",
@@ -132,3 +134,17 @@ def test_simulate_prints_exactly_its_keys_and_never_opens_the_instance_database(
     assert figures["wrongful_fees"] == figures["notices_to_blocked"] == 0
     assert figures["outside_quiet_hours"] == figures["to_opted_out"] == 0
     assert not data.exists()  # nothing of the instance was created or opened
+
+
+def test_run_shows_the_pre_due_reminders_it_fired(cli_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOORSTEP_TODAY", "2026-11-28")
+    code, out, err = _invoke("collections", "run")  # three days before December 1
+    assert code == 0, err
+    assert "pre_due" in out
+    code, out, err = _invoke("collections", "run", "--json")  # the same day: that run's reconciliation
+    report = json.loads(out)
+    assert code == 0 and report["already_ran"] and report["pre_due_unscored"] is None
+    assert report["pre_due"] and {p["period"] for p in report["pre_due"]} == {"2026-12-01"}
+    assert [p["rank"] for p in report["pre_due"]] == list(range(1, len(report["pre_due"]) + 1))
+    fired = {a["lease"] for a in report["advanced"] if a["steps"] == ["pre_due"]}
+    assert fired == {p["lease"] for p in report["pre_due"]}

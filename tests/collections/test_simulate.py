@@ -34,7 +34,16 @@ def test_a_month_of_the_demo_meets_the_goals(db: Database, tmp_path: Path) -> No
     # The replay had what it is meant to test: ACH held then cleared, returns, a chargeback, a block.
     assert d.ach_cleared > 50 and d.ach_returned >= 3 and d.chargebacks == 1 and d.blocks == 1
     assert d.readiness_days["hold"] > 0 and d.readiness_days["payment_plan"] == 30
-    assert set(d.steps) == {"reminder", "late_fee", "second_notice", "formal_notice", "legal_queue"}
+    # Every step of the ladder, pre-due reminders included (Nov 28-30, for households the model marks).
+    assert set(d.steps) == {
+        "pre_due",
+        "reminder",
+        "late_fee",
+        "second_notice",
+        "formal_notice",
+        "legal_queue",
+    }
+    assert d.steps["pre_due"] > 0
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(CollectionRun)) == 30
         assert (
