@@ -128,6 +128,8 @@ PAYS = re.compile(
     r"pago|pagar|pagare|pagaremos|deposito|mando)\b"
 )
 """The resident paying: "i can pay", "ill send it", "i'll have it", "le pago", "mando la renta"."""
+POLICY_RUNNER_UP = 0.1
+"""How likely a policy reading must be, behind an unsure out-of-scope one, for the documents to be asked."""
 CLEAR_EMERGENCY = 0.9
 """A message about another resident's account is refused unless it is this clearly an emergency."""
 CLAIM_DAYS = 35
@@ -162,12 +164,23 @@ QUESTION = re.compile(
     r"|^\s*(?:qui[eé]n|qu[eé]|cu[aá]ndo|d[oó]nde|c[oó]mo|cu[aá]nto|puedo|se puede)\b"
 )
 """A message put as a question (not a complaint or a demand)."""
+ASKED_AFTER = re.compile(
+    r"(?i)(?:^|[,;:.!]\s*|\b(?:ugh|so|but|and|now|then|again)\s+)"
+    r"(?:who|what|whats|when|where|which|how|can|could|do|does|is|are|will|would|should|may)\s+\w+"
+    r"|\b(?:what\s+happens|how\s+(?:much|many|long|soon|often)|who\s+(?:do|does|should|can|pays?)\s+\w+|"
+    r"(?:on|by)\s+what\s+(?:day|date)|what\s+(?:day|date|time)\s+(?:do|does|is|are|will)|"
+    r"(?:can|could|will|would|do|does)\s+(?:they|y'?all|yall|the\s+(?:landlord|office|management|owner)))\b"
+)
+"""A question asked after a few words of story, with no question mark: "lost my key, who do i tell", "i lost
+my key what happens", "after the final warning how long before...", "on what day do they send..." ."""
 MIN_QUESTION_WORDS = 3
 
 
 def asks_question(text: str) -> bool:
-    """Put as a question, in at least three words ("lksjd fjfj ???" is not one)."""
-    return QUESTION.search(text) is not None and len(re.findall(r"[^\W\d_]{2,}", text)) >= MIN_QUESTION_WORDS
+    """Put as a question, in at least three words ("lksjd fjfj ???" is not one): from its first word, or
+    after a few words that set the scene."""
+    asked = QUESTION.search(text) is not None or ASKED_AFTER.search(text) is not None
+    return asked and len(re.findall(r"[^\W\d_]{2,}", text)) >= MIN_QUESTION_WORDS
 
 
 RENT_WORDS = re.compile(r"(?i)\b(?:rent|lease|apartment|unit|deposit|renta|alquiler|contrato)\b")
@@ -313,7 +326,7 @@ class OfflinePlanner:
             if fitting is None and not triggered and asks_question(text):
                 # An information question whose words bear out no escalation ("who pays if i lock myself
                 # out", "how many days do i have after a delinquency notice"): the documents answer it.
-                intent = Intent.POLICY_QUESTION if intent in ESCALATING else intent
+                intent = Intent.POLICY_QUESTION if intent in ESCALATING or intent in DIRECT else intent
                 step.intent, step.intents = intent.value, [intent.value]
                 as_asked = True  # a question for the documents: no clarifying question, no runner-ups
             else:
@@ -324,9 +337,14 @@ class OfflinePlanner:
                 )
                 step.escalate = (fitting or fallback).value
                 return step
-        if WAIVER.search(text):
+        if WAIVER.search(text) and not asks_rule(text):
             step.escalate = EscalationReason.DISPUTE.value  # waivers are staff's decision, never ours
             return step
+        if not follow_up and _rather_documents(intent, prediction, text):
+            # "lost my fob, how much to replace it" read as out of scope: the documents may well say
+            intent = Intent.POLICY_QUESTION
+            step.intent, step.intents = intent.value, [intent.value]
+            as_asked = True
         if intent in DIRECT:
             step.direct = DIRECT[intent]
             return step
@@ -346,8 +364,9 @@ class OfflinePlanner:
             intents = _unique([*intents, *apart])
         if prediction.ambiguous and both and not follow_up and not as_asked:  # clearly both: answer both
             intents = _unique([*(i for i in alternatives if i not in ACTS or i is intent), *intents])
-        if ctx.tools.resident_id is None:
-            intents = [i for i in intents if i not in NEEDS_ACCOUNT] or [Intent.POLICY_QUESTION]
+        if ctx.tools.resident_id is None:  # no lease of theirs to read: the documents answer, ways to pay too
+            documents = [Intent.POLICY_QUESTION if i is Intent.HOW_TO_PAY else i for i in intents]
+            intents = _unique([i for i in documents if i not in NEEDS_ACCOUNT]) or [Intent.POLICY_QUESTION]
         step.intents = [i.value for i in intents]
         step.calls = _dedupe([c for i in intents for c in tools_for(i, slots, text, ctx.tools.today)])
         if own and slots.deposit and intent in DEPOSIT_READINGS and not PET.search(text):
@@ -436,6 +455,18 @@ def _person_reason(prediction: IntentPrediction, slots: Slots, text: str) -> Esc
     if fitting in SERIOUS_REASONS or (fitting is EscalationReason.DISPUTE and slots.contests):
         return fitting
     return EscalationReason.REQUESTED_PERSON
+
+
+def _rather_documents(intent: Intent, prediction: IntentPrediction, text: str) -> bool:
+    """An unsure out-of-scope reading of a question the documents may answer (a policy question is the
+    runner-up): looked up, since the reader says plainly when the documents do not answer."""
+    policy = prediction.probabilities.get(Intent.POLICY_QUESTION, 0.0)
+    return (
+        intent is Intent.OUT_OF_SCOPE
+        and prediction.ambiguous
+        and policy >= POLICY_RUNNER_UP
+        and asks_question(text)
+    )
 
 
 def _clear_emergency(prediction: IntentPrediction) -> bool:
@@ -642,7 +673,8 @@ REASON_CUES: dict[EscalationReason, re.Pattern[str]] = {
     ),
     EscalationReason.EMERGENCY: re.compile(
         r"(?i)\b(?:fire|smoke|smoking\s+outlet|gas|carbon|flood\w*|pouring|leak\w*|burst|sparks?|electrocut\w*|"
-        r"no\s+heat|freezing|sewage|break-?in|broke\s+in|intruder|someone\s+(?:is\s+)?in\s+my|hurt|injur\w*|"
+        r"no\s+heat|freezing|sewage|break-?in|broke\s+in(?:to)?|break(?:ing)?\s+into|intruder|"
+        r"someone\s+(?:is\s+)?in\s+my|hurt|injur\w*|"
         r"bleed\w*|unconscious|weapon|gun|knife|attack\w*|threat\w*|danger\w*|unsafe|emergency|911|help\s+now|"
         r"locked\s+in|trapped|fuego|incendio|humo|inundaci\w*|fuga|emergencia|peligro)\b"
     ),
@@ -658,7 +690,8 @@ REASON_CUES: dict[EscalationReason, re.Pattern[str]] = {
     EscalationReason.DISPUTE: re.compile(
         r"(?i)\b(?:wrong\w*|mistake\w*|error|incorrect|overcharg\w*|shouldn'?t|should\s+not|not\s+fair|unfair|"
         r"dispute\w*|contest\w*|waive\w*|remove|never|didn'?t|did\s+not|not\s+paying|won'?t\s+pay|refuse\w*|"
-        r"bogus|ridiculous|scam|twice|double\s+charg\w*|already\s+paid|paid\s+(?:it\s+)?already|not\s+mine|"
+        r"bogus|ridiculous|scam|twice|double\s+charg\w*|already\s+paid|paid\s+(?:it\s+)?already|"
+        r"paid\s+(?:it\s+)?on\s+time|not\s+mine|"
         r"not\s+my\s+fault|take\s+(?:that|it|this)\b.{0,20}\boff|injust\w*|no\s+debo|nunca|equivoc\w*|"
         r"ya\s+pagu\w*|no\s+es\s+justo|no\s+voy\s+a\s+pagar|est[aá]\s+mal|a\s+tiempo|"
         r"(?:wasn'?t|weren'?t|isn'?t|aren'?t|not|didn'?t\s+get)\s+(?:charged|billed))\b"
@@ -674,6 +707,32 @@ LEASE_TERMS = re.compile(
 LEDGER_CHARGE = re.compile(
     r"(?i)\b(?:charged|charge\s+on|billed|late\s+fee|balance|ledger|statement|cargo)\b"
 )
+OWN_CHARGE = re.compile(
+    r"(?i)\b(?:why|charged|billed|overcharg\w*|balance|ledger|statement|account|"
+    r"(?:my|this|that|these|those)\s+(?:\w+\s+){0,2}(?:fees?|charges?|fines?|bills?|rent|payments?|"
+    r"invoices?)|cobr\w*|cargos?|mi\s+(?:cuenta|saldo|renta|pago))\b"
+)
+"""A charge or payment on the resident's own account, or a "why" about one: what a dispute is about."""
+GENERAL_RULE = re.compile(
+    r"(?i)\b(?:will|would|can|could|do|does|did|may)\s+(?:they|y'?all|yall|the\s+(?:landlord|office|"
+    r"management|owner|co-?op|lease|policy))\b|\b(?:is|are)\s+(?:late\s+)?(?:fees?|charges?)\s+ever\b"
+)
+"""What the landlord does as a rule ("will they drop late charges if i pay by the 3rd", "can they take late
+charges out of my deposit"): the documents say, unlike "can you waive my late fee"."""
+
+
+CONDITION = re.compile(r"(?i)\b(?:if|unless|once|si)\b")
+"""A question put on a condition ("...if rent isn't paid"): what happens as a rule."""
+
+
+def _own_charge(text: str) -> bool:
+    """Whether a message is about a charge of the resident's own: one named, or one they ask to be waived."""
+    return OWN_CHARGE.search(text) is not None or WAIVER.search(text) is not None
+
+
+def asks_rule(text: str) -> bool:
+    """A question about what the landlord does as a rule, naming no charge on the resident's own account."""
+    return asks_question(text) and GENERAL_RULE.search(text) is not None and not OWN_CHARGE.search(text)
 
 
 def fitting_reason(
@@ -682,8 +741,11 @@ def fitting_reason(
     """The escalation reason the message bears out: the top escalating reading when its words say so, else
     the next escalating reading that does; None when none does (a plain request for a person, unless the
     message is a question the documents can answer). A renewal or lease-terms question is not a charge
-    dispute unless it names a charge on the account. A request for a person needs no cue unless it is put
-    as a question ("locked out again, how much do you charge to let me in" asks the documents)."""
+    dispute unless it names a charge on the account; nor is any question that names no charge of the
+    resident's ("what is the fine for putting trash out wrong"). A question about what the landlord does as a
+    rule on a condition ("when do they take legal action if rent isn't paid") is not the resident's legal
+    case, and its "the office" is no request for a person. A request for a person needs no cue unless it is
+    put as a question ("locked out again, how much do you charge to let me in" asks the documents)."""
     if THREAT.search(text):
         return EscalationReason.ABUSE  # a threat to staff or property outranks the charge it is about
     ranked = [reason] if reason is not None else []
@@ -700,6 +762,12 @@ def fitting_reason(
             and not LEDGER_CHARGE.search(text)
         ):
             continue
+        if candidate is EscalationReason.DISPUTE and asks_question(text) and not _own_charge(text):
+            continue  # "what is the fine for putting trash out wrong": a question, no charge of theirs
+        if candidate is EscalationReason.LEGAL and asks_rule(text) and CONDITION.search(text):
+            continue  # "when do they take legal action if rent isn't paid": the procedure, not their case
+        if candidate is EscalationReason.REQUESTED_PERSON and candidate is not reason and asks_rule(text):
+            continue  # "does the office..." names who acts, not a person asked for
         asked_for_person = candidate is reason is EscalationReason.REQUESTED_PERSON and not asks_question(
             text
         )
