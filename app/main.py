@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_middleware(BodySizeLimit)
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: chat_ws.ChatSocketFirst(build_stack())  # type: ignore[method-assign]
     return app
 
 

@@ -7,6 +7,8 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
+from starlette.routing import WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from app.channels import frames
@@ -15,6 +17,7 @@ from app.channels.limits import CloseCode
 from app.channels.runtime import ChannelRuntime
 
 router = APIRouter(tags=["chat"])
+CHAT_PATH = "/ws/chat"
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = "The assistant is unavailable right now. Please try again in a minute."
@@ -65,7 +68,26 @@ async def chat_socket(websocket: WebSocket) -> None:
 
 # A plain Starlette route, not `@router.websocket`: FastAPI's would hold dependency-solving state and
 # two exit stacks for the whole life of every connection, and this endpoint takes no dependencies.
-router.add_websocket_route("/ws/chat", chat_socket)
+router.add_websocket_route(CHAT_PATH, chat_socket)
+CHAT_ROUTE = WebSocketRoute(CHAT_PATH, chat_socket)
+
+
+class ChatSocketFirst:
+    """The app's outermost layer: a `/ws/chat` connection goes straight to its route.
+
+    The HTTP middleware (body limits, error pages, exception handlers) has nothing to do for a chat
+    socket, which limits its own frames and answers its own errors, yet each layer would stay on the
+    connection's stack for as long as it is open: hours, for thousands of idle residents. Everything
+    else goes through the whole stack as before."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == CHAT_PATH:
+            await CHAT_ROUTE.handle(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 @router.get("/chat/schema")
