@@ -4,17 +4,13 @@ conjunctions): the same answers as the plain phrasing, end to end over the seede
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
-from agents.assistant.runner import Assistant
 from app.formatting import money
-from app.models import PaymentPlan
 from evals.conversations.environment import AS_OF, EvalEnvironment
-from tests.evals.test_offline_answers import converse, reply, say, tools
+from tests.evals.test_offline_answers import _proposed, converse, reply, say, tools
 
 pytestmark = pytest.mark.slow
 
@@ -59,25 +55,7 @@ def test_a_claim_that_asks_for_a_person_still_reaches_one(conversation_env: Eval
 
 
 def _proposal(env: EvalEnvironment, text: str) -> tuple[str, list[tuple[date, int]]]:
-    who = env.persona("delinquent")
-    with env.fresh_database() as sessions:
-        assistant = Assistant(
-            sessions=sessions,
-            graph=env.graph("offline"),
-            planner=env.planner("offline"),
-            today=lambda: AS_OF,
-            retriever=env.retriever,
-        )
-        outcome = assistant.respond(
-            conversation_id=uuid.uuid4().hex,
-            text=text,
-            resident_id=who.resident_id,
-            property_code=who.property_code,
-        )
-        with sessions() as s:
-            plan = s.scalars(select(PaymentPlan).order_by(PaymentPlan.id.desc())).first()
-            assert plan is not None, reply(outcome)
-            parts = [(i.due_on, i.amount_cents) for i in sorted(plan.installments, key=lambda i: i.seq)]
+    outcome, parts = _proposed(env, "delinquent", text)
     return reply(outcome), parts
 
 
