@@ -148,8 +148,9 @@ def pre_due_command(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Who gets a pre-due reminder: households whose rent falls due in the next days and whose late-payment
-    risk is at least the threshold, riskiest first (the order they are sent and approved in)."""
+    """Preview who gets a pre-due reminder: households whose rent falls due in the next days and whose
+    late-payment risk is at least the threshold, riskiest first. `collections run` fires them as the ladder's
+    `pre_due` step (per-property days and threshold), and outreach drafts and sends them in that order."""
     from app.risk.pre_due import MIN_RISK_BP, pre_due_reminders  # the model's code only for this command
 
     settings = get_settings()
