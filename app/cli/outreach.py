@@ -148,9 +148,9 @@ def pre_due_command(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Preview who gets a pre-due reminder: households whose rent falls due in the next days and whose
-    late-payment risk is at least the threshold, riskiest first. `collections run` fires them as the ladder's
-    `pre_due` step (per-property days and threshold), and outreach drafts and sends them in that order."""
+    """Households whose rent falls due in the next days and whose late-payment risk is at least the
+    threshold, riskiest first, with the ladder's default days and threshold. What `collections run` fires
+    as its `pre_due` step also follows each property's own settings, readiness and payments made ahead."""
     from app.risk.pre_due import MIN_RISK_BP, pre_due_reminders  # the model's code only for this command
 
     settings = get_settings()

@@ -16,15 +16,17 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from app.collections.config import DEFAULT
 from app.risk.outreach import order_reminders
 from app.risk.queries import read_histories, read_leases
-from app.risk.scoring import MEDIUM, Band, LeaseScore, score_lease
+from app.risk.scoring import Band, LeaseScore, score_lease
 from app.risk.service import load_or_train, score_leases
 
-LEAD_DAYS = 3
-"""Reminders go for rent due within this many days (after the day itself)."""
-MIN_RISK_BP = round(MEDIUM * 10_000)
-"""Only households at medium risk or above (the score's own bands) get a pre-due reminder."""
+LEAD_DAYS = DEFAULT.pre_due_day
+"""Reminders go for rent due within this many days (after the day itself): the ladder's default."""
+MIN_RISK_BP = DEFAULT.pre_due_min_risk_bp
+"""Only households at medium risk or above (the score's own bands) get a pre-due reminder: the ladder's
+default threshold, which a property may change."""
 
 
 class PreDueReminder(BaseModel):

@@ -92,3 +92,11 @@ def test_the_demo_portfolio_reminds_the_delinquent_household_first_and_not_the_p
     all_refs = [p["lease_ref"] for p in all_due]
     assert len(all_due) > len(planned) and all_refs[: len(planned)] == refs
     assert all_refs.index(on_time) > all_refs.index(delinquent)
+
+
+def test_the_default_threshold_is_the_score_s_medium_band() -> None:
+    """The ladder's default (a plain number, so its config loads without the model's code) is medium."""
+    from app.collections.config import DEFAULT
+    from app.risk.scoring import MEDIUM
+
+    assert DEFAULT.pre_due_min_risk_bp == round(MEDIUM * 10_000)
