@@ -6,35 +6,40 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, cast, func, literal, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.alerts.messages import LegalQueueFact, SlaBreachFact
 from app.alerts.models import StaffAlert
 from app.models import CollectionStep, Escalation, Lease, LeaseResident, Message, Property, Unit
 
+LEGAL_QUEUE_KEY = "legal_queue:step:"
+SLA_BREACH_KEY = "sla_breach:escalation:"
+
 
 def legal_queue_key(step_id: int) -> str:
-    return f"legal_queue:step:{step_id}"
+    return f"{LEGAL_QUEUE_KEY}{step_id}"
 
 
 def sla_breach_key(escalation_id: int) -> str:
-    return f"sla_breach:escalation:{escalation_id}"
+    return f"{SLA_BREACH_KEY}{escalation_id}"
 
 
-def _alerted(session: Session, kind: str) -> set[str]:
-    return set(session.scalars(select(StaffAlert.key).where(StaffAlert.kind == kind)))
+def _not_alerted(prefix: str, row_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """No alert has this row's key yet: looked up by the unique key in the query, so a sweep every minute
+    reads only what is new, not every alert and step there ever was."""
+    key = literal(prefix).concat(cast(row_id, String))
+    return ~select(StaffAlert.id).where(StaffAlert.key == key).exists()
 
 
 def new_legal_queue(session: Session) -> list[LegalQueueFact]:
     """Every legal-queue step without an alert, oldest first."""
-    done = _alerted(session, "legal_queue")
     rows = session.execute(
         select(CollectionStep, Lease.ref, Unit.number, Property.id, Property.name)
         .join(Lease, Lease.id == CollectionStep.lease_id)
         .join(Unit, Unit.id == Lease.unit_id)
         .join(Property, Property.id == Unit.property_id)
-        .where(CollectionStep.step == "legal_queue")
+        .where(CollectionStep.step == "legal_queue", _not_alerted(LEGAL_QUEUE_KEY, CollectionStep.id))
         .order_by(CollectionStep.id)
     )
     return [
@@ -50,23 +55,21 @@ def new_legal_queue(session: Session) -> list[LegalQueueFact]:
             short_cents=step.short_cents,
         )
         for step, ref, number, property_id, name in rows
-        if legal_queue_key(step.id) not in done
     ]
 
 
 def new_sla_breaches(session: Session, *, now: datetime) -> list[SlaBreachFact]:
     """Every escalation past its SLA at `now`, unresolved and unanswered by staff, without an alert."""
-    done = _alerted(session, "sla_breach")
     open_rows = session.scalars(
         select(Escalation)
-        .where(Escalation.status != "resolved", Escalation.sla_due_at.is_not(None))
+        .where(
+            Escalation.status != "resolved",
+            Escalation.sla_due_at.is_not(None),
+            _not_alerted(SLA_BREACH_KEY, Escalation.id),
+        )
         .order_by(Escalation.id)
     ).all()
-    late = [
-        e
-        for e in open_rows
-        if sla_breach_key(e.id) not in done and e.sla_due_at is not None and _aware(e.sla_due_at) < now
-    ]
+    late = [e for e in open_rows if e.sla_due_at is not None and _aware(e.sla_due_at) < now]
     answered = _staff_answers(session, {e.conversation_id for e in late if e.conversation_id})
     out: list[SlaBreachFact] = []
     for e in late:
