@@ -67,8 +67,8 @@ async def chat_socket(websocket: WebSocket) -> None:
 
 
 # A plain Starlette route, not `@router.websocket`: FastAPI's would hold dependency-solving state and
-# two exit stacks for the whole life of every connection, and this endpoint takes no dependencies.
-router.add_websocket_route(CHAT_PATH, chat_socket)
+# two exit stacks for the whole life of every connection, and this endpoint takes no dependencies. It is
+# reached only through `ChatSocketFirst`, in front of the middleware (`app.main.create_app`).
 CHAT_ROUTE = WebSocketRoute(CHAT_PATH, chat_socket)
 
 
