@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any, Literal
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import Connection, RowMapping, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -182,8 +182,12 @@ def record(
     """Append one line inside the caller's transaction (it commits or rolls back with the change)."""
     key = session_key(session)
     payload = json.loads(_canonical(dict(data or {})))
+    # Plain statements on the connection, not the ORM's: every assistant turn and every webhook
+    # appends a line, and the ORM's bookkeeping around a statement costs more than the statement.
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     for _attempt in range(5):
-        prev = _chain_end(session, key)
+        prev = _chain_end(session, connection, key)
         at = datetime.now(UTC)
         digest = line_hash(
             key, prev_hash=prev, at=at, actor=actor, action=action, subject=subject, data=payload
@@ -197,19 +201,19 @@ def record(
             "prev_hash": prev,
             "hash": digest,
         }
-        # A plain INSERT, not the ORM's unit of work: every assistant turn appends a line.
-        if session.get_bind().dialect.name == "postgresql":
+        if postgres:
             # Another transaction may have chained a line to `prev` since it was read: then nothing is
             # inserted (no error to abort this transaction, so no savepoint), and the next try reads anew.
-            line_id = session.execute(_INSERT_LINE_UNLESS_TAKEN, row).scalar()
+            line_id = connection.execute(_INSERT_LINE_UNLESS_TAKEN, row).scalar()
             if line_id is None:
                 continue
         else:
             # SQLite has one writer at a time. A transaction that may write here either held the write
             # lock when it read `prev` (nobody could chain to it since) or read it in a snapshot that a
             # later commit makes it unable to write at all (SQLITE_BUSY_SNAPSHOT fails it whole).
-            line_id = session.execute(_INSERT_LINE, row).scalar_one()
+            line_id = connection.execute(_INSERT_LINE, row).scalar_one()
         _signed_here[key] = digest
+        session.info[_WRITTEN] = (_innermost(session), digest)
         return Line(id=int(line_id), prev_hash=prev, hash=digest)
     raise IntegrityError("audit_log", {}, RuntimeError("five writers in a row chained to the same line"))
 
@@ -218,16 +222,30 @@ _signed_here: dict[bytes, str] = {}
 """Per key, the hash of the last line this process signed with it: when the log still ends there, the
 key is known right without reading the line again (on a busy single process, every time)."""
 
+_WRITTEN = "doorstep.audit.written"
+"""In `session.info`: the (transaction, hash) of the last line this session wrote, so the next line in the
+same transaction chains to it without reading the log again. No other transaction can chain a line to
+one that is not committed (the unique `prev_hash` makes PostgreSQL wait; SQLite has one writer)."""
 
-def _chain_end(session: Session, key: bytes) -> str:
+
+def _innermost(session: Session) -> object:
+    """The transaction a line is written in: a savepoint's own, so a savepoint rolled back (or released
+    into its parent) is not mistaken for the transaction that wrote the line."""
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _chain_end(session: Session, connection: Connection, key: bytes) -> str:
     """The hash to chain the next line to. A last line this key did not sign (a lost or changed key,
     or an altered line) is refused: a line chained to it could never be verified."""
-    last_hash = session.scalars(_LAST_HASH).first()
+    written = session.info.get(_WRITTEN)
+    if written is not None and written[0] is _innermost(session):
+        return str(written[1])
+    last_hash = connection.execute(_LAST_HASH).scalar()
     if last_hash is None:
         return GENESIS
     if _signed_here.get(key) == last_hash:
-        return last_hash
-    last = session.execute(_LAST_LINE).mappings().first()
+        return str(last_hash)
+    last = connection.execute(_LAST_LINE).mappings().first()
     if last is None:
         return GENESIS
     if not hmac.compare_digest(stored_line_hash(key, last), last["hash"]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
         if app.state.settings.ENVIRONMENT != "test":  # the first resident should not wait for the models
             app.state.channels.warm_up()
         yield
+        if (writer := getattr(app.state, "delivery_writer", None)) is not None:
+            await asyncio.to_thread(writer.close)
         await app.state.channels.close()
         await app.state.broker.stop()
         engine.dispose()

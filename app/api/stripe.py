@@ -16,10 +16,9 @@ answer 200. What it answers:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from contextlib import AbstractContextManager, nullcontext
-from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -35,16 +34,16 @@ from app.config import Settings
 from app.db import transaction
 from app.deps import TodayDep, portfolio_today
 from app.payments.exceptions import PaymentExceptionPublic, list_exceptions
-from app.payments.ingest import Received, ingest
+from app.payments.ingest import ingest
 from app.payments.review import assign_payment, dismiss_exception, map_customer
 from app.payments.stripe_events import (
     SIGNATURE_HEADER,
-    Delivery,
     MalformedDelivery,
     SignatureRefused,
     read_delivery,
     verify_signature,
 )
+from app.payments.writer import DeliveryWriter
 from app.schemas import ErrorPublic
 
 router = APIRouter()
@@ -110,7 +109,11 @@ async def stripe_webhook(request: Request) -> WebhookAck:
     # The date is read here, not through a (sync) dependency: each of those is a trip to a worker thread,
     # and under load a delivery's time goes to such trips. DOORSTEP_TODAY pins it, as everywhere.
     today = portfolio_today(settings)
-    received = await run_in_threadpool(_ingest_in_turn, _writer(request), sessions, delivery, today)
+    writer = _writer(request)
+    if writer is None:
+        received = await run_in_threadpool(ingest, sessions, delivery, today=today)
+    else:
+        received = await asyncio.wrap_future(writer.submit(delivery, today=today))
     if received.outcome == "duplicate":
         _log.info("Stripe event %s delivered again: already recorded", delivery.event_id)
     elif received.outcome != "processed":
@@ -124,24 +127,25 @@ async def stripe_webhook(request: Request) -> WebhookAck:
     return WebhookAck(outcome=received.outcome, payment_status=received.status)
 
 
-def _writer(request: Request) -> AbstractContextManager[object]:
-    """Where deliveries take turns. SQLite has one writer at a time, and a writer that finds it busy
-    sleeps for whole milliseconds before trying again: this process's webhook transactions queue here
-    instead (the next one starts the moment the last commits). PostgreSQL locks rows: no turns."""
+def _writer(request: Request) -> DeliveryWriter | None:
+    """Where deliveries are written on SQLite: one writer, several per transaction (its module says why).
+    PostgreSQL locks rows: deliveries run side by side, each in its own transaction."""
     state = request.app.state
-    turn: AbstractContextManager[object] | None = getattr(state, "stripe_writer", None)
-    if turn is None:
-        engine = state.sessions.kw.get("bind")
-        sqlite = engine is not None and engine.dialect.name == "sqlite"
-        turn = state.stripe_writer = threading.Lock() if sqlite else nullcontext()
-    return turn
+    writer: DeliveryWriter | None = getattr(state, "delivery_writer", None)
+    if writer is None and _is_sqlite(state.sessions):
+        with _WRITER_LOCK:
+            writer = getattr(state, "delivery_writer", None)
+            if writer is None:
+                writer = state.delivery_writer = DeliveryWriter(state.sessions)
+    return writer
 
 
-def _ingest_in_turn(
-    turn: AbstractContextManager[object], sessions: sessionmaker[Session], delivery: Delivery, today: date
-) -> Received:
-    with turn:
-        return ingest(sessions, delivery, today=today)
+_WRITER_LOCK = threading.Lock()
+
+
+def _is_sqlite(sessions: sessionmaker[Session]) -> bool:
+    engine = sessions.kw.get("bind")
+    return engine is not None and engine.dialect.name == "sqlite"
 
 
 def _client(request: Request) -> str:

@@ -15,13 +15,13 @@ when it applies).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app import audit
 from app.bounds import DbId, LedgerDate, PlainText
@@ -92,10 +92,29 @@ def _same_posting(existing: LedgerEntry, new: EntryCreate) -> bool:
     )
 
 
+_ENTRIES = LedgerEntry.metadata.tables[LedgerEntry.__tablename__]
+_EXISTING = select(_ENTRIES.c.id).where(
+    _ENTRIES.c.source == bindparam("source"), _ENTRIES.c.external_id == bindparam("external_id")
+)
+_LEASE = select(Lease.id).where(Lease.id == bindparam("lease_id"))
+_PAYMENT_LEASE = select(Payment.lease_id).where(Payment.id == bindparam("payment_id"))
+_ON_LEASE = select(LeaseResident.resident_id).where(
+    LeaseResident.lease_id == bindparam("lease_id"), LeaseResident.resident_id == bindparam("resident_id")
+)
+
+
+def _insert_statement(dialect: Any) -> Any:
+    # Nothing is inserted when a unique key is taken (a concurrent post of the same external id, or a
+    # second reversal of one entry): no error to abort the transaction, so no savepoint around it.
+    return dialect.insert(_ENTRIES).on_conflict_do_nothing().returning(_ENTRIES.c.id)
+
+
+_INSERT = {"postgresql": _insert_statement(postgresql), "sqlite": _insert_statement(sqlite)}
+
+
 def _existing(session: Session, source: str, external_id: str) -> LedgerEntry | None:
-    return session.scalars(
-        select(LedgerEntry).where(LedgerEntry.source == source, LedgerEntry.external_id == external_id)
-    ).first()
+    found = session.connection().execute(_EXISTING, {"source": source, "external_id": external_id}).scalar()
+    return None if found is None else session.get(LedgerEntry, found)
 
 
 def _check_repeat(existing: LedgerEntry, new: EntryCreate) -> Posted:
@@ -110,27 +129,30 @@ def _check_repeat(existing: LedgerEntry, new: EntryCreate) -> Posted:
 
 def post_entry(session: Session, new: EntryCreate, *, today: date) -> Posted:
     """Post one entry inside the caller's transaction. Idempotent by (source, external_id)."""
+    # The statements below go straight to the connection: whatever the caller added through the ORM
+    # must be in the database first, as the ORM's own autoflush would have made it.
+    session.flush()
     if new.external_id and (existing := _existing(session, new.source, new.external_id)):
         return _check_repeat(existing, new)
-    # A deposit release reads what the lease holds: lock the lease so two releases cannot both pass.
-    lease = session.get(Lease, new.lease_id, with_for_update=new.kind is EntryKind.DEPOSIT)
-    if lease is None:
+    if not _lease_exists(session, new):
         raise NotFound(f"no lease with id {new.lease_id}")
     _check_links(session, new)
     if new.reverses_id is not None:
         _check_reversal(session, new)
     if new.kind is EntryKind.DEPOSIT and new.amount_cents < 0:
         _check_deposit_release(session, new, today=today)
-    entry = LedgerEntry(**new.model_dump(exclude={"kind"}), kind=new.kind.value, posted_on=today)
-    try:
-        with session.begin_nested():
-            session.add(entry)
-            session.flush()
-    except IntegrityError:
+    values = {**new.model_dump(exclude={"kind"}), "kind": new.kind.value, "posted_on": today}
+    connection = session.connection()
+    dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
+    values["created_at"] = datetime.now(UTC)
+    entry_id = connection.execute(_INSERT[dialect], values).scalar()
+    if entry_id is None:
         # A concurrent post of the same (source, external_id) won the race: treat it like a repeat.
         if new.external_id and (existing := _existing(session, new.source, new.external_id)):
             return _check_repeat(existing, new)
-        raise
+        # The other unique key: `_check_reversal` passed, then another transaction reversed it first.
+        raise Conflict(f"entry {new.reverses_id} was already reversed")
+    entry = _held(session, LedgerEntry(**values, id=entry_id))
     audit.record(
         session,
         actor=new.created_by,
@@ -149,20 +171,38 @@ def post_entry(session: Session, new: EntryCreate, *, today: date) -> Posted:
     return Posted(entry, created=True)
 
 
+def _lease_exists(session: Session, new: EntryCreate) -> bool:
+    if new.kind is EntryKind.DEPOSIT:
+        # A deposit release reads what the lease holds: lock the lease so two releases cannot both pass.
+        return session.get(Lease, new.lease_id, with_for_update=True) is not None
+    return session.connection().execute(_LEASE, {"lease_id": new.lease_id}).first() is not None
+
+
+def _held(session: Session, entry: LedgerEntry) -> LedgerEntry:
+    """The inserted row as a persistent object of the session, as if loaded (no second INSERT, no SELECT)."""
+    make_transient_to_detached(entry)
+    session.add(entry)
+    return entry
+
+
 def _check_links(session: Session, new: EntryCreate) -> None:
     """The payment and the resident a line names must exist and belong to its lease."""
+    connection = session.connection()
     if new.payment_id is not None:
-        payment_lease = session.scalar(select(Payment.lease_id).where(Payment.id == new.payment_id))
+        payment_lease = connection.execute(_PAYMENT_LEASE, {"payment_id": new.payment_id}).scalar()
         if payment_lease is None:
             raise InvalidInput(f"no payment with id {new.payment_id}")
         if payment_lease != new.lease_id:
             raise InvalidInput(f"payment {new.payment_id} belongs to another lease, not lease {new.lease_id}")
     if new.resident_id is not None:
+        on_lease = connection.execute(
+            _ON_LEASE, {"lease_id": new.lease_id, "resident_id": new.resident_id}
+        ).scalar()
+        if on_lease is not None:
+            return
         if session.get(Resident, new.resident_id) is None:
             raise InvalidInput(f"no resident with id {new.resident_id}")
-        on_lease = session.get(LeaseResident, (new.lease_id, new.resident_id))
-        if on_lease is None:
-            raise InvalidInput(f"resident {new.resident_id} is not on lease {new.lease_id}")
+        raise InvalidInput(f"resident {new.resident_id} is not on lease {new.lease_id}")
 
 
 def _check_deposit_release(session: Session, new: EntryCreate, *, today: date) -> None:

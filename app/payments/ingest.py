@@ -24,12 +24,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit
-from app.collections.config import fees_approved
+from app.collections.config import merged
 from app.db import transaction
 from app.errors import DoorstepError
 from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.types import EntryKind
-from app.models import Lease, LedgerEntry, Payment, PaymentEvent, ProcessorIntent, Unit
+from app.models import (
+    CollectionSettings,
+    Lease,
+    LedgerEntry,
+    Payment,
+    PaymentEvent,
+    ProcessorIntent,
+    Unit,
+)
 from app.payments import exceptions
 from app.payments.matching import match_payment
 from app.payments.state import Facts, Observation, Posted, merge, payment_record, plan_lines
@@ -108,12 +116,11 @@ def receive(session: Session, delivery: Delivery, *, today: date) -> Received:
 
 @dataclass(frozen=True)
 class _Link:
-    """The lease a payment belongs to (and the lease row, when this transaction has it in hand)."""
+    """The lease a payment belongs to."""
 
     lease_id: int | None
     resident_id: int | None = None
     matched_by: str | None = None
-    lease: Lease | None = None
 
 
 def settle(
@@ -322,7 +329,7 @@ def _match(
     if found.lease_id is not None:
         if maybe_queued:
             exceptions.close_key(session, key, actor=ACTOR, note=f"matched by {found.by}")
-        return _Link(found.lease_id, found.resident_id, found.by, found.lease)
+        return _Link(found.lease_id, found.resident_id, found.by)
     if found.kind is not None and facts.amount_cents:
         exceptions.open_exception(
             session,
@@ -417,18 +424,12 @@ def _post_lines(
     assert link.lease_id is not None
     posted = _posted(session, intent_ref, link.lease_id) if maybe_posted else {}
     already = {key: line for key, (_, line) in posted.items()}
-    lines, problems = plan_lines(facts, already, nsf_fee_cents=0)
+    # The fee's terms are read only when a return calls for a fee not posted yet.
+    fee_due = facts.return_failure is not None and "nsf" not in already
+    nsf = _nsf_fee(session, link.lease_id) if fee_due else 0
+    lines, problems = plan_lines(facts, already, nsf_fee_cents=nsf)
     if not lines:
         return (), problems
-    # Held here, the lease is in the session's identity map when the posting looks it up.
-    lease = link.lease or session.get(Lease, link.lease_id)
-    assert lease is not None  # a foreign key
-    # The NSF fee is a change of money: posted only under a manager's standing approval for the property
-    # (`app.collections.config.fees_approved`); otherwise the return puts the account in review and staff
-    # decide on the fee.
-    unit = session.get(Unit, lease.unit_id)
-    nsf = lease.nsf_fee_cents if unit is not None and fees_approved(session, unit.property_id) else 0
-    lines, problems = plan_lines(facts, already, nsf_fee_cents=nsf)
     entry_ids: list[int] = []
     for line in lines:
         is_payment = line.key == "payment"
@@ -436,7 +437,7 @@ def _post_lines(
             problems.append(f"{line.description}: not posted, the payment line is not on the ledger")
             continue
         entry = EntryCreate(
-            lease_id=lease.id,
+            lease_id=link.lease_id,
             kind=line.kind,
             amount_cents=line.amount_cents,
             effective_on=line.effective_on,
@@ -462,6 +463,22 @@ def _post_lines(
         if done.created:
             entry_ids.append(done.entry.id)
     return tuple(entry_ids), problems
+
+
+_FEE_TERMS = (
+    select(Lease.nsf_fee_cents, CollectionSettings.config)
+    .join(Unit, Unit.id == Lease.unit_id)
+    .outerjoin(CollectionSettings, CollectionSettings.property_id == Unit.property_id)
+    .where(Lease.id == bindparam("lease_id"))
+)
+
+
+def _nsf_fee(session: Session, lease_id: int) -> int:
+    """The returned-payment fee to post with a return: the lease's, under a manager's standing approval
+    for the property (`post_late_fees`); otherwise 0, the return puts the account in review and staff
+    decide on the fee. A change of money is never made without an approval."""
+    fee, stored = session.connection().execute(_FEE_TERMS, {"lease_id": lease_id}).one()
+    return int(fee) if merged(stored).post_late_fees else 0
 
 
 def _queue_disputes(session: Session, intent: IntentRow, facts: Facts, *, event_id: str | None) -> None:

@@ -13,11 +13,11 @@ A resident without a lease named is matched to their lease on the day they paid.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.accounts import choose_lease, resident_leases
@@ -37,8 +37,6 @@ class Match:
     kind: Literal["unmatched", "mismatch"] | None = None
     problem: str = ""
     """Why there is no lease, in a sentence for staff."""
-    lease: Lease | None = field(default=None, compare=False)
-    """The lease row, when matching loaded it."""
 
 
 def _first(metadata: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
@@ -49,18 +47,35 @@ def _first(metadata: Mapping[str, str], keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _lease(session: Session, value: str) -> Lease | None:
-    found = session.scalars(select(Lease).where(Lease.ref == value.upper())).first()
-    if found is None and value.isdigit() and len(value) <= MAX_ID_DIGITS:
-        found = session.get(Lease, int(value))
-    return found
+class _Named(NamedTuple):
+    """A lease or resident a payment's metadata names: its id, and the reference staff know it by."""
+
+    id: int
+    ref: str
 
 
-def _resident(session: Session, value: str) -> Resident | None:
-    found = session.scalars(select(Resident).where(Resident.ref == value.upper())).first()
+# Plain statements, read on every webhook that meets a payment for the first time.
+_LEASE_BY_REF = select(Lease.id, Lease.ref).where(Lease.ref == bindparam("value"))
+_LEASE_BY_ID = select(Lease.id, Lease.ref).where(Lease.id == bindparam("value"))
+_RESIDENT_BY_REF = select(Resident.id, Resident.ref).where(Resident.ref == bindparam("value"))
+_RESIDENT_BY_ID = select(Resident.id, Resident.ref).where(Resident.id == bindparam("value"))
+
+
+def _named(session: Session, by_ref: Select[int, str], by_id: Select[int, str], value: str) -> _Named | None:
+    """A row by its reference, or else by its id when the value is a number."""
+    connection = session.connection()
+    found = connection.execute(by_ref, {"value": value.upper()}).first()
     if found is None and value.isdigit() and len(value) <= MAX_ID_DIGITS:
-        found = session.get(Resident, int(value))
-    return found
+        found = connection.execute(by_id, {"value": int(value)}).first()
+    return None if found is None else _Named(*found)
+
+
+def _lease(session: Session, value: str) -> _Named | None:
+    return _named(session, _LEASE_BY_REF, _LEASE_BY_ID, value)
+
+
+def _resident(session: Session, value: str) -> _Named | None:
+    return _named(session, _RESIDENT_BY_REF, _RESIDENT_BY_ID, value)
 
 
 def _lease_of(session: Session, resident_id: int, on: date) -> int | None:
@@ -90,7 +105,7 @@ def match_payment(
                 kind="mismatch",
                 problem=f"its metadata names lease {lease.ref} and resident {resident.ref}, who is not on it",
             )
-        return Match(lease.id, resident.id if resident else None, by="metadata", lease=lease)
+        return Match(lease.id, resident.id if resident else None, by="metadata")
     if resident is not None:
         lease_id = _lease_of(session, resident.id, paid_on)
         if lease_id is None:

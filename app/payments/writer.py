@@ -1,0 +1,120 @@
+"""One writer for processor deliveries on SQLite: every delivery waiting is written in one transaction.
+
+SQLite has one writer at a time. Deliveries that each took a lock in turn spent their time handing the
+lock (and the interpreter) from thread to thread and committing one by one. Here one thread writes them
+all: it takes every delivery waiting (up to `BATCH`), receives each in a savepoint of one transaction and
+commits once (group commit). Each delivery is still all or nothing: an error in one rolls back its
+savepoint only, and that delivery alone is answered with the error (Stripe retries it). None is answered
+before the commit that holds it, so an acknowledged event is stored. If the commit itself fails, each
+delivery of the batch is written again alone, so one delivery can never make another fail.
+
+PostgreSQL locks rows, and its deliveries run side by side (`app.payments.ingest.ingest`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import date
+from queue import Empty, SimpleQueue
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import transaction
+from app.payments.ingest import Received, ingest, receive
+from app.payments.stripe_events import Delivery
+
+BATCH = 64
+"""At most this many deliveries in one transaction: a burst commits in bounded steps."""
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    delivery: Delivery
+    today: date
+    future: Future[Received]
+
+
+class DeliveryWriter:
+    """A thread that writes deliveries in batches; `submit` returns a future answered after the commit."""
+
+    def __init__(self, sessions: sessionmaker[Session], *, batch: int = BATCH) -> None:
+        self._sessions = sessions
+        self._batch = batch
+        self._queue: SimpleQueue[_Job | None] = SimpleQueue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="delivery-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, delivery: Delivery, *, today: date) -> Future[Received]:
+        future: Future[Received] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the delivery writer is closed")
+            self._queue.put(_Job(delivery, today, future))
+        return future
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what was submitted, then stop."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            jobs, last = ([first] if first is not None else []), first is None
+            while not last and len(jobs) < self._batch:
+                try:
+                    more = self._queue.get_nowait()
+                except Empty:
+                    break
+                if more is None:
+                    last = True
+                else:
+                    jobs.append(more)
+            if jobs:
+                self._write([job for job in jobs if job.future.set_running_or_notify_cancel()])
+            if last:
+                return
+
+    def _write(self, jobs: list[_Job]) -> None:
+        try:
+            outcomes = self._together(jobs)
+        except Exception:
+            _log.warning(
+                "a batch of %d deliveries failed to commit: writing each alone", len(jobs), exc_info=True
+            )
+            for job in jobs:
+                self._alone(job)
+            return
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                job.future.set_exception(outcome)
+            else:
+                job.future.set_result(outcome)
+
+    def _together(self, jobs: list[_Job]) -> list[Received | Exception]:
+        outcomes: list[Received | Exception] = []
+        with transaction(self._sessions) as session:
+            for job in jobs:
+                try:
+                    with session.begin_nested():
+                        outcomes.append(receive(session, job.delivery, today=job.today))
+                except Exception as exc:  # this delivery's error, answered to its own request
+                    outcomes.append(exc)
+        return outcomes
+
+    def _alone(self, job: _Job) -> None:
+        try:
+            job.future.set_result(ingest(self._sessions, job.delivery, today=job.today))
+        except Exception as exc:
+            job.future.set_exception(exc)
