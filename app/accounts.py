@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol, TypeVar
 
 import phonenumbers
 from sqlalchemy import bindparam, or_, select
@@ -82,7 +84,7 @@ _RESIDENT_LEASES = (
     .join(Unit, Unit.id == Lease.unit_id)
     .join(Property, Property.id == Unit.property_id)
     .where(Resident.id == bindparam("resident_id"))
-    .order_by(Lease.start_on.desc())
+    .order_by(Lease.start_on.desc(), Lease.id.desc())
 )
 _RESIDENT_LEASE = _RESIDENT_LEASES.where(Lease.id == bindparam("lease_id"))
 
@@ -132,10 +134,23 @@ def lease_on(leases: list[Lease], *, as_of: date) -> Lease | None:
     return started[0] if started else None
 
 
-def choose_lease(leases: list[Lease], *, as_of: date) -> Lease:
+class LeaseDates(Protocol):
+    """What choosing a lease reads: a `Lease`, or a row holding the same two columns."""
+
+    @property
+    def start_on(self) -> date: ...
+
+    @property
+    def moved_out_on(self) -> date | None: ...
+
+
+AnyLease = TypeVar("AnyLease", bound=LeaseDates)
+
+
+def choose_lease(leases: Sequence[AnyLease], *, as_of: date) -> AnyLease:
     """Of a resident's leases, newest first: the one they are on at `as_of`, else the newest, which may
     not have started yet (a resident about to move in). Dated reads, a balance or a ledger as of a day,
-    use `current_lease`, which never looks ahead."""
+    use `current_lease`, which never looks ahead. Pure."""
     live = [
         le for le in leases if le.start_on <= as_of and (le.moved_out_on is None or le.moved_out_on >= as_of)
     ]

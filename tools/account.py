@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.accounts import choose_lease, resident_leases
-from app.models import Dispute, Lease, PaymentPlan, Property, Resident
+from app.models import Dispute, Lease, LeaseResident, PaymentPlan, Property, Resident, Unit
 from tools.context import ResidentContext
 
 NO_RESIDENT = (
@@ -59,6 +59,62 @@ def load_account(session: Session, ctx: ResidentContext) -> Account | None:
     resident, leases = found
     lease = choose_lease(leases, as_of=ctx.today)
     return Account(resident, lease, lease.unit.property)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a turn needs of the resident before any tool runs: the lease the tools will read, how to address
+    them, and which office to point them to."""
+
+    lease_id: int | None = None
+    first_name: str | None = None
+    do_not_contact: bool = False
+    property_name: str | None = None
+    office_phone: str | None = None
+
+
+# The same scoping join as `load_account` (leases reached through the resident only), reading the few
+# columns a turn's context needs rather than four whole rows: every turn runs it before the graph does.
+_PROFILE = (
+    select(
+        Resident.first_name,
+        Resident.do_not_contact,
+        Lease.id.label("lease_id"),
+        Lease.start_on,
+        Lease.moved_out_on,
+        Property.name.label("property_name"),
+        Property.office_phone,
+    )
+    .select_from(Resident)
+    .outerjoin(LeaseResident, LeaseResident.resident_id == Resident.id)
+    .outerjoin(Lease, Lease.id == LeaseResident.lease_id)
+    .outerjoin(Unit, Unit.id == Lease.unit_id)
+    .outerjoin(Property, Property.id == Unit.property_id)
+    .where(Resident.id == bindparam("resident_id"))
+    .order_by(Lease.start_on.desc(), Lease.id.desc())
+)
+_OFFICE = select(Property.name, Property.office_phone).where(Property.code == bindparam("code")).limit(1)
+
+
+def load_profile(session: Session, ctx: ResidentContext) -> Profile:
+    """The turn's resident as `Profile`: their current lease chosen as `load_account` chooses it. Without a
+    lease (or a resident), the office is the property the question names (`ctx.property_code`), if any."""
+    found = ctx.resident_id is not None
+    rows = session.execute(_PROFILE, {"resident_id": ctx.resident_id}).all() if found else []
+    leases = [row for row in rows if row.lease_id is not None]
+    if leases:
+        row = choose_lease(leases, as_of=ctx.today)
+        return Profile(
+            row.lease_id, row.first_name, bool(row.do_not_contact), row.property_name, row.office_phone
+        )
+    office = session.execute(_OFFICE, {"code": ctx.property_code}).first() if ctx.property_code else None
+    return Profile(
+        None,
+        rows[0].first_name if rows else None,
+        bool(rows and rows[0].do_not_contact),
+        office.name if office else None,
+        office.office_phone if office else None,
+    )
 
 
 def open_dispute(session: Session, lease_id: int) -> Dispute | None:

@@ -1,5 +1,5 @@
-"""The graph's nodes: guard → plan → act (loop) → answer → check → reply, or escalate. Each returns a
-partial state update; routers are separate functions at the bottom."""
+"""The graph's nodes: guard → plan → act (loop) → answer (draft, check, reply), or escalate (then reply).
+Each returns a partial state update; routers are separate functions at the bottom."""
 
 from __future__ import annotations
 
@@ -135,8 +135,19 @@ def run_tool(ctx: AssistantContext, call: ToolCall) -> dict[str, Any]:
 
 
 def answer(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str, Any]:
+    """Draft the reply from this turn's results and check it: a draft that passes is sent, one that fails
+    goes to `escalate`. One node rather than three in a row: each graph step cost more in LangGraph's
+    bookkeeping than these bodies do."""
+    turn = check(draft(state, runtime.context))
+    if turn.get("escalate"):
+        return {"turn": turn}
+    return reply(state, turn)
+
+
+def draft(state: AssistantState, ctx: AssistantContext) -> Turn:
+    """The turn with its drafted reply and citations, composed from this turn's tool results only."""
     turn: Turn = dict(state["turn"])  # type: ignore[assignment]
-    voice = _voice(state, runtime.context)
+    voice = _voice(state, ctx)
     if turn.get("rejected"):
         text, citations = voice.t(f"rejected.{turn['rejected']}"), []
     elif turn.get("final_text"):
@@ -151,7 +162,7 @@ def answer(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[st
         text = f"{voice.t('scrubbed')} {text}"
     turn["draft"] = text
     turn["citations"] = [c.model_dump() for c in citations]
-    return {"turn": turn}
+    return turn
 
 
 def compose(turn: Turn, v: answers.Voice) -> tuple[str, list[Citation]]:
@@ -256,9 +267,9 @@ def _compose_intent(
     return "", []
 
 
-def check(state: AssistantState) -> dict[str, Any]:
-    """Refuse any amount or date that this turn's tool results do not contain."""
-    turn: Turn = dict(state["turn"])  # type: ignore[assignment]
+def check(drafted: Turn) -> Turn:
+    """Refuse any amount or date that this turn's tool results do not contain: the turn escalates."""
+    turn: Turn = dict(drafted)  # type: ignore[assignment]
     result = check_answer(turn.get("draft", ""), facts_from(r["result"] for r in turn.get("runs", [])))
     turn["check"] = {
         "ok": result.ok,
@@ -269,7 +280,7 @@ def check(state: AssistantState) -> dict[str, Any]:
         turn["escalate"] = EscalationReason.UNVERIFIED_ANSWER.value
     elif conflicting_documents(turn):
         turn["escalate"] = EscalationReason.CONFLICTING_DOCUMENTS.value
-    return {"turn": turn}
+    return turn
 
 
 def conflicting_documents(turn: Turn) -> bool:
@@ -281,7 +292,7 @@ def conflicting_documents(turn: Turn) -> bool:
 
 
 def escalate_turn(state: AssistantState, runtime: Runtime[AssistantContext]) -> dict[str, Any]:
-    """Hand the turn to staff: record the escalation (once) and tell the resident what happens next."""
+    """Hand the turn to staff: record the escalation (once) and reply with what happens next."""
     turn: Turn = dict(state["turn"])  # type: ignore[assignment]
     reason = EscalationReason(turn.get("escalate") or EscalationReason.REQUESTED_PERSON.value)
     recorded = [
@@ -307,7 +318,7 @@ def escalate_turn(state: AssistantState, runtime: Runtime[AssistantContext]) -> 
         EscalationReason.CONFLICTING_DOCUMENTS,  # the answer quotes both documents; staff confirm which
     ) and turn.get("draft")
     turn["draft"] = f"{turn['draft']} {message}" if keep_answer else message
-    return {"turn": turn}
+    return reply(state, turn)
 
 
 def staff_summary(turn: Turn, reason: EscalationReason) -> str:
@@ -325,8 +336,10 @@ def staff_summary(turn: Turn, reason: EscalationReason) -> str:
     return "\n".join(lines)
 
 
-def reply(state: AssistantState) -> dict[str, Any]:
-    turn: Turn = dict(state["turn"])  # type: ignore[assignment]
+def reply(state: AssistantState, done: Turn) -> dict[str, Any]:
+    """The update that ends a turn: its draft becomes the reply, and the next turn remembers what this one
+    was about (language, intent, slots, misunderstandings)."""
+    turn: Turn = dict(done)  # type: ignore[assignment]
     text = turn.get("draft", "")
     turn["reply"] = text
     misunderstood = bool(turn.get("clarify")) or turn.get("direct") in ("out_of_scope", "confused")
@@ -363,5 +376,6 @@ def after_act(state: AssistantState, runtime: Runtime[AssistantContext]) -> Lite
     return "plan"
 
 
-def after_check(state: AssistantState) -> Literal["reply", "escalate"]:
-    return "escalate" if state["turn"].get("escalate") else "reply"
+def after_answer(state: AssistantState) -> Literal["escalate", "__end__"]:
+    """Sent, or refused by the check (or the documents disagree): then staff take the turn."""
+    return "escalate" if state["turn"].get("escalate") else "__end__"

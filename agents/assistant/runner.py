@@ -27,9 +27,8 @@ from agents.plan_review.service import start_review
 from agents.planners.base import Planner
 from agents.prompts import PromptFile, load
 from app import audit
-from app.conversations import append_message, message_by_client_id, open_conversation, staff_owns
-from app.models import Conversation, Property, Resident
-from tools.account import load_account
+from app.conversations import append_unless_staff, receive_message
+from tools.account import load_profile
 from tools.context import ResidentContext
 from tools.escalation import EscalateArgs, EscalationReason, escalate
 
@@ -137,30 +136,27 @@ class Assistant:
         # stored, acknowledged and the account loaded; it is dropped if nothing will be answered.
         head_start = None if verdict.reject else self.planner.begin(verdict.text)
         with self.sessions.begin() as session:
-            conversation = open_conversation(
-                session, conversation_id=conversation_id, resident_id=resident_id, channel=channel
-            )
-            if client_id is not None and (
-                earlier := message_by_client_id(session, conversation_id, client_id)
-            ):
-                _drop(head_start)
-                return Accepted(
-                    conversation_id, resident_id, earlier.id, earlier.seq or 0, text, duplicate=True
-                )
-            message = append_message(
+            received = receive_message(
                 session,
                 conversation_id=conversation_id,
-                role="resident",
+                resident_id=resident_id,
+                channel=channel,
                 body=stored,
                 meta={"flags": verdict.scrubbed},
                 client_id=client_id,
             )
-            silent = staff_owns(conversation)
-        if silent:
+        if received.duplicate or received.staff_own:
             _drop(head_start)
             head_start = None
         return Accepted(
-            conversation_id, resident_id, message.id, message.seq, text, silent=silent, head_start=head_start
+            conversation_id,
+            resident_id,
+            received.id,
+            received.seq,
+            text,
+            duplicate=received.duplicate,
+            silent=received.staff_own and not received.duplicate,
+            head_start=head_start,
         )
 
     def answer(self, accepted: Accepted, *, property_code: str | None = None) -> TurnOutcome:
@@ -170,8 +166,7 @@ class Assistant:
             return TurnOutcome(
                 conversation_id=conversation_id, reply=None, silent=True, message_seq=accepted.seq
             )
-        with self.sessions.begin() as session:
-            ctx = self._context(session, conversation_id, resident_id, property_code, accepted.head_start)
+        ctx = self._context(conversation_id, resident_id, property_code, accepted.head_start)
         config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
         # One checkpoint per turn, written as the turn ends, rather than one per node: a turn that dies
         # half-way leaves the thread as it was before it (the resident's message is stored above and
@@ -215,7 +210,6 @@ class Assistant:
 
     def _context(
         self,
-        session: Session,
         conversation_id: str,
         resident_id: int | None,
         property_code: str | None,
@@ -229,22 +223,15 @@ class Assistant:
             property_code=property_code,
             conversation_id=conversation_id,
         )
-        account = load_account(session, tools)
-        if account is not None:
-            tools = replace(tools, lease_id=account.lease.id)
-        prop = (
-            account.property
-            if account
-            else (session.query(Property).filter_by(code=property_code).first() if property_code else None)
-        )
-        resident = session.get(Resident, resident_id) if resident_id else None
+        with self.sessions() as session:
+            profile = load_profile(session, tools)
         return AssistantContext(
-            tools=tools,
+            tools=replace(tools, lease_id=profile.lease_id),
             planner=self.planner,
-            first_name=resident.first_name if resident else None,
-            property_name=prop.name if prop else None,
-            office_phone=prop.office_phone if prop else None,
-            do_not_contact=bool(resident and resident.do_not_contact),
+            first_name=profile.first_name,
+            property_name=profile.property_name,
+            office_phone=profile.office_phone,
+            do_not_contact=profile.do_not_contact,
             head_start=head_start,
         )
 
@@ -271,24 +258,22 @@ class Assistant:
         with self.sessions.begin() as session:
             # Staff may have taken the thread while the turn ran: then the reply is not sent (the audit
             # line below still records what the assistant would have said).
-            conversation = session.get(Conversation, conversation_id, populate_existing=True)
-            taken = conversation is not None and staff_owns(conversation)
-            if taken:
-                outcome = outcome.model_copy(update={"silent": True})
-            else:
-                reply = append_message(
-                    session,
-                    conversation_id=conversation_id,
-                    role="assistant",
-                    body=outcome.reply or "",
-                    meta={
-                        "intent": outcome.intent,
-                        "escalated": outcome.escalated,
-                        "citations": outcome.citations,
-                        "card": outcome.card,
-                    },
-                )
-                outcome = outcome.model_copy(update={"reply_seq": reply.seq})
+            reply = append_unless_staff(
+                session,
+                conversation_id=conversation_id,
+                role="assistant",
+                body=outcome.reply or "",
+                meta={
+                    "intent": outcome.intent,
+                    "escalated": outcome.escalated,
+                    "citations": outcome.citations,
+                    "card": outcome.card,
+                },
+            )
+            taken = reply is None
+            outcome = outcome.model_copy(
+                update={"silent": True} if reply is None else {"reply_seq": reply.seq}
+            )
             audit.record(
                 session,
                 actor=f"assistant:{self.planner.name}",
