@@ -228,6 +228,12 @@ class Conflict:
         return self.sides[0].passage.citation.title, self.sides[1].passage.citation.title
 
 
+def document_of(passage: PolicyPassage) -> str:
+    """Which document a passage comes from: its file, else its title. Not the title alone: an
+    authority's scanned policies often all carry its name as their title."""
+    return passage.citation.source or passage.citation.title
+
+
 # -- typed values about a subject --------------------------------------------------------------------------
 
 
@@ -306,7 +312,7 @@ def _sentences(passage: PolicyPassage) -> list[str]:
 def _value_sides(
     question: str, passages: Sequence[PolicyPassage], subject: str, kinds: tuple[str, ...]
 ) -> dict[str, list[Side]]:
-    """Per document title, the sentences stating values of `kinds` about `subject`: of those, the ones
+    """Per document, the sentences stating values of `kinds` about `subject`: of those, the ones
     that say most of what the question says ("for failure to pay rent, 14 days" rather than "for all
     other cases, 30 days" when termination for not paying rent is asked), so a document is held to what
     it says about the case asked, not to every case it lists."""
@@ -320,7 +326,7 @@ def _value_sides(
             if values:
                 terms = frozenset(analyze(sentence))
                 said = sum(1 for group in groups if group & terms)
-                by_title.setdefault(passage.citation.title, []).append(
+                by_title.setdefault(document_of(passage), []).append(
                     (said, Side(passage, sentence, tuple(values)))
                 )
     out: dict[str, list[Side]] = {}
@@ -426,7 +432,7 @@ def _stance_conflict(question: str, passages: Sequence[PolicyPassage]) -> Confli
         for sentence in _sentences(passage):
             found = stance(sentence, topic)
             if found is not None:
-                by_title.setdefault(passage.citation.title, {}).setdefault(
+                by_title.setdefault(document_of(passage), {}).setdefault(
                     found, Side(passage, sentence, (found,))
                 )
     titles = [t for t, stances in by_title.items() if len(stances) == 1]  # a document of one mind
@@ -514,7 +520,7 @@ def find_conflict(
     """The first disagreement between two documents among the top `depth` passages on what was asked,
     with the sentence that says which document governs when `precedence` (or the passages) hold one."""
     top = list(passages[:depth])
-    if len({p.citation.title for p in top}) < 2:
+    if len({document_of(p) for p in top}) < 2:
         return None
     conflict = _value_conflict(question, top) or _stance_conflict(question, top)
     if conflict is None:

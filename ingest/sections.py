@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Final
 
 from ingest.document import Page
 
@@ -48,6 +49,12 @@ _MINOR_WORDS = {
     "to",
     "with",
 }
+_RUNS_ON: Final = frozenset(
+    {*_MINOR_WORDS, "be", "is", "are", "will", "shall", "may", "must", "not", "no", "you", "your", "that",
+     "which", "than", "per", "all", "any", "each", "st", "nd", "rd", "th"}
+)  # fmt: skip
+"""Words a heading does not end on: an ALL-CAPS line that ends on one ("ALL RENT IS DUE BY THE 1 ST",
+"DAY OF THE") is a clause written in capitals, wrapped mid-sentence, not a heading."""
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 MAX_TITLE_WORDS = 10
 #: A clause number may skip ahead this far (an excerpt that leaves clauses out), no further.
@@ -149,7 +156,12 @@ def detect_heading(line: str, *, last_number: tuple[int, ...] | None = None) -> 
         separator = ". " if len(number) == 1 else " "
         return Heading(f"{match['num']}{separator}{split[0]}", len(number), number, split[1])
     text = line.rstrip(":")
-    if _ALL_CAPS.match(text) and sum(c.isalpha() for c in text) >= 4 and _is_title_like(text):
+    if (
+        _ALL_CAPS.match(text)
+        and sum(c.isalpha() for c in text) >= 4
+        and _is_title_like(text)
+        and text.split()[-1].lower() not in _RUNS_ON
+    ):
         return Heading(text, 1)
     return None
 

@@ -4,18 +4,24 @@ Retrieval finds passages; a resident wants the one sentence that says what they 
 the top passages (cut by the same splitter ingest uses, so a quote never starts mid-sentence) is scored:
 
 - coverage: the share of the question's content words (weighted by how rare they are among the
-  candidate sentences; resident words mapped to the documents' words) that the sentence states, with
-  credit at half weight for words only its section heading states and at a third for words only the
-  sentence before it states (a "This fee is $50." after "Residents who are locked out ...");
+  candidate sentences; resident words mapped to the documents' words, a derived noun to its verb:
+  "withdrawal" says "withdraw") that the sentence states, with credit at half weight for words only its
+  section heading states and at a third for words only the sentence before it states (a "This fee is
+  $50." after "Residents who are locked out ...");
 - kind: a bonus when the sentence states a value of the kind asked for (an amount for "how much", a
-  day, time or length of time for "when", a count or a length for "how many"), and a smaller one for
-  a rule ("may", "must not") when a yes or no is asked, or for steps when a procedure is;
+  day, time or length of time for "when" or "what hours", a count or a length for "how many", in the
+  unit asked where the question names one: "how many days"), and a smaller one for a rule ("may",
+  "must not") when a yes or no is asked, or for steps when a procedure is; a sentence that leans on the
+  one before it ("This includes oil changes.") is judged with it;
 - a small prior for the passage's retrieval rank, and a penalty for fragments (a piece of a sentence
   that a chunk boundary cut).
 
-The best sentence is quoted whole, with the sentence before it when it leans on it, or the one after it
-when that one carries the asked-for value. When no sentence covers enough of the question, the reader
-says so (`Quote.answered` is False), so the assistant can say plainly that the documents do not answer.
+The best sentence is quoted whole (where it states no value of the kind asked and a close runner-up does,
+the runner-up), with the sentence before it when it leans on it, or the one after it when that one
+carries the asked-for value. When no sentence covers enough of the question, or an amount is asked and
+the quote does not name what is priced ("how much is a parking spot" answered by an insurance charge), or
+"is there a gym" by a sentence with no gym, the reader says so (`Quote.answered` is False), so the
+assistant can say plainly that the documents do not answer.
 Pure functions; no model.
 """
 
@@ -34,7 +40,7 @@ import numpy as np
 from app.knowledge.embedding import FloatMatrix, MiniLMEncoder, get_encoder
 from app.knowledge.lexical import QUERY_GLOSSARY, QUERY_SYNONYMS, STOPWORDS, analyze, dense_query, fold, stem
 from app.knowledge.sentences import split_sentences
-from app.knowledge.values import AskedKind, answers_kind, asked_kinds, values_in
+from app.knowledge.values import AskedKind, answers_kind, asked_kinds, asked_unit, states_unit, values_in
 
 #: Resident words -> words leases and policies use for the same thing (reading side only).
 _READER_SYNONYMS: Final = {
@@ -143,6 +149,9 @@ the sentence's relevance, so a value beside one stray word of the question count
 PROXIMITY_WORDS: Final = 10
 HEADING_WEIGHT: Final = 0.5
 LEAD_IN_WEIGHT: Final = 0.35
+STATED_MARGIN: Final = 0.3
+"""How far below the best sentence one that states the asked-for value may score and still be quoted
+in its place."""
 FOLLOW_ON: Final = 0.8
 """A next sentence this close to the best one's score is quoted with it."""
 MAX_QUOTE_CHARS: Final = 600
@@ -187,12 +196,18 @@ class Quote:
 
     measured: bool = False
     """Whether `similarity` was measured (a `Similarity` was given)."""
+    about: bool = True
+    """Whether the quote names what an amount question prices ("a parking spot" in "how much is a parking
+    spot per month": "$10.00 per month" for insurance does not price it), or what "is there a ..." asks
+    about (a gym)."""
 
     @property
     def answered(self) -> bool:
         """Whether the quote says what was asked: enough of the question's words, and, where measured,
-        close enough in meaning (documents that do not answer often share a word or two)."""
-        return self.relevance >= MIN_RELEVANCE and (not self.measured or self.similarity >= MIN_SIMILARITY)
+        close enough in meaning (documents that do not answer often share a word or two); for an amount,
+        about the thing priced."""
+        close = not self.measured or self.similarity >= MIN_SIMILARITY
+        return self.relevance >= MIN_RELEVANCE and close and self.about
 
     @property
     def text(self) -> str:
@@ -212,6 +227,7 @@ def question_groups(question: str) -> list[frozenset[str]]:
             alternatives.add(stem(english))
             for other in (*QUERY_SYNONYMS.get(english, "").split(), *_READER_SYNONYMS.get(english, ())):
                 alternatives.add(stem(other))
+        alternatives.update(base for term in list(alternatives) if (base := derived(term)) is not None)
         group = frozenset(alternatives)
         if group not in groups:
             groups.append(group)
@@ -222,10 +238,30 @@ _HYPHENATED: Final = re.compile(r"\b([a-z]+)-\s?([a-z]+)\b")
 """A compound written with a hyphen ("lock-out", "move-in") or broken at a line end ("lock- outs")."""
 
 
+_DERIVED: Final = (("al", 7), ("ment", 8), ("ion", 7))
+"""Noun endings of a verb's stem, with the shortest stem they are cut from: "withdrawal", "renewal",
+"reimbursement", "deduction" say what "withdraw", "renew", "reimburse", "deduct" say."""
+
+
+def derived(term: str) -> str | None:
+    """The verb stem a noun stem is derived from ("withdrawal" -> "withdraw", "eviction" -> "evict"),
+    None for other words. The light stemmer leaves these endings on; the reader adds the verb beside the
+    noun on both sides, so a question's verb meets a document's noun and back."""
+    for ending, shortest in _DERIVED:
+        if term.endswith(ending) and len(term) >= shortest:
+            base = term[: -len(ending)]
+            if ending == "ion" and not base.endswith("t"):  # "deduction", not "cancellation"
+                return None
+            return stem(base)
+    return None
+
+
 def sentence_terms(sentence: str) -> frozenset[str]:
-    """The terms of a sentence, hyphenated compounds also as one word: "lock-out" says "lockout"."""
+    """The terms of a sentence, hyphenated compounds also as one word ("lock-out" says "lockout") and
+    derived nouns also as their verb ("withdrawal" says "withdraw")."""
     terms = set(analyze(sentence))
     terms.update(stem(a + b) for a, b in _HYPHENATED.findall(fold(sentence)))
+    terms.update(base for term in list(terms) if (base := derived(term)) is not None)
     return frozenset(terms)
 
 
@@ -254,6 +290,13 @@ def _weights(groups: list[frozenset[str]], texts: list[frozenset[str]]) -> list[
     return [math.log((n + 1) / (df + 0.5)) if df else absent for df in dfs]
 
 
+_PRICE_FRAME: Final = frozenset(
+    stem(word)
+    for word in """fee fees charge charges cost costs price pay paying payment much amount per month monthly
+    week weekly semester year yearly day daily rent""".split()
+)
+"""Words that put a price question ("how much is it per month", "is there a fee") without naming what is
+priced."""
 _INTEREST: Final = re.compile(r"\b(?:interest|apr|annual rate|rate of)\b", re.I)
 
 
@@ -280,13 +323,16 @@ def read(
     *,
     similarity: Similarity | None = None,
     gate: bool = True,
+    weights: Sequence[float] | None = None,
 ) -> Quote | None:
     """The quote that best answers `question` from `sources` (best passage first); None without text.
 
     With `similarity` (the retriever's sentence embedding), each sentence's cosine to the question adds
     to its score: it knows "locked myself out" is about "lockout assistance" where words do not meet.
     `gate`: also require that cosine for the quote to count as an answer (`Quote.answered`); off for
-    questions in Spanish, which the English-only model places poorly against English documents."""
+    questions in Spanish, which the English-only model places poorly against English documents.
+    `weights`: the weight of each of the question's word groups (`question_groups`), when they are
+    weighed over more text than `sources` (`rerank` weighs them once over every candidate)."""
     sentences = _sentences(sources)
     if not sentences:
         return None
@@ -294,9 +340,11 @@ def read(
         list(similarity(question, [s.text for s in sentences])) if similarity else [0.0] * len(sentences)
     )
     kinds = asked_kinds(question)
+    unit = asked_unit(question)
     groups = question_groups(question)
     headings = [frozenset(analyze(s.heading)) for s in sources]
-    weights = _weights(groups, [s.terms for s in sentences] + headings)
+    if weights is None:
+        weights = _weights(groups, [s.terms for s in sentences] + headings)
     total = sum(weights) or 1.0
 
     def covered(terms: frozenset[str], exclude: set[int]) -> tuple[float, set[int]]:
@@ -304,19 +352,25 @@ def read(
         return sum(weights[i] for i in hit) / total, hit
 
     scored: list[tuple[float, float, bool, _Sentence]] = []
+    said: list[set[int]] = []  # per sentence, the question's groups it, its heading or its lead-in state
     for i, s in enumerate(sentences):
         own, hit = covered(s.terms, set())
         heading, hit_h = covered(headings[s.passage], hit)
         previous = sentences[i - 1] if i and _same_paragraph(sentences[i - 1], s) else None
-        lead, _ = covered(previous.terms, hit | hit_h) if previous is not None else (0.0, set())
+        lead, hit_l = covered(previous.terms, hit | hit_h) if previous is not None else (0.0, set())
+        said.append(hit | hit_h | hit_l)
         relevance = min(1.0, own + HEADING_WEIGHT * heading + LEAD_IN_WEIGHT * lead) if groups else 0.0
-        score = relevance + _kind_bonus(s.text, kinds) + SEMANTIC_WEIGHT * semantic[i]
+        bonus = _kind_bonus(s.text, kinds, unit)
+        if previous is not None and _ANAPHOR.match(s.text):
+            # "This includes oil changes." states the rule of the sentence before it
+            bonus = max(bonus, _kind_bonus(f"{previous.text} {s.text}", kinds, unit))
+        score = relevance + bonus + SEMANTIC_WEIGHT * semantic[i]
         score += relevance * _proximity_bonus(s.text, kinds[0], groups)
         score += RANK_PRIOR * (1 - s.passage / max(1, len(sources)))
         if _is_fragment(s.text):
             score -= FRAGMENT_PENALTY
         scored.append((score, relevance, lead > 0, s))
-    best_index = max(range(len(scored)), key=lambda i: (scored[i][0], -i))
+    best_index = _best(scored, kinds[0])
     score, relevance, leans, best = scored[best_index]
     chosen = [best_index]
     if (
@@ -334,6 +388,7 @@ def read(
         ):
             chosen.append(best_index + 1)
     text = " ".join(sentences[i].text for i in chosen)
+    subjects = _subjects(groups) if kind == "amount" else _asked_to_exist(question, groups)
     return Quote(
         sentences=tuple(sentences[i].text for i in chosen),
         passage=best.passage,
@@ -343,7 +398,44 @@ def read(
         similarity=round(max(semantic[i] for i in chosen), 4),
         measured=similarity is not None and gate,
         states_kind=_states(text, kind),
+        about=not gate or not subjects or bool(subjects & set().union(*(said[i] for i in chosen))),
     )
+
+
+def _subjects(groups: list[frozenset[str]]) -> set[int]:
+    """The question's groups that name what is asked about, not how a price is put ("fee", "per month")."""
+    return {i for i, group in enumerate(groups) if not group & _PRICE_FRAME}
+
+
+_EXISTS: Final = re.compile(
+    r"\b(?:is|are)\s+there\s+(?:a|an|any)\s+(?P<what>[a-z][a-z\s-]*?)"
+    r"(?=\s+(?:in|on|at|for|to|if|when|with|near|here|and|or|available|included)\b|\s*\?|$)"
+)
+"""A question whether something exists: "is there a gym in the building" (the gym must be named)."""
+
+
+def _asked_to_exist(question: str, groups: list[frozenset[str]]) -> set[int]:
+    """The groups of what "is there a ..." asks about (a fee's price frame left out)."""
+    found = _EXISTS.search(" ".join(fold(question).split()))
+    if found is None:
+        return set()
+    named = set(question_groups(found["what"]))
+    return {i for i, group in enumerate(groups) if group in named and not group & _PRICE_FRAME}
+
+
+def _best(scored: list[tuple[float, float, bool, _Sentence]], kind: AskedKind) -> int:
+    """The best-scoring sentence; but where it states no value of the kind asked (an amount, a day, a
+    count) and another sentence that does scores within `STATED_MARGIN` of it and says enough of the
+    question, that one: "what's the last day to pay" is answered by the sentence with the day in it."""
+    best = max(range(len(scored)), key=lambda i: (scored[i][0], -i))
+    if kind not in ("amount", "day", "count") or _states(scored[best][3].text, kind):
+        return best
+    stating = [
+        i
+        for i, (score, relevance, _, s) in enumerate(scored)
+        if relevance >= MIN_RELEVANCE and score >= scored[best][0] - STATED_MARGIN and _states(s.text, kind)
+    ]
+    return max(stating, key=lambda i: (scored[i][0], -i)) if stating else best
 
 
 RERANK_PRIOR: Final = 0.5
@@ -351,7 +443,8 @@ RERANK_PRIOR: Final = 0.5
 candidates, hit@5 on the development set of real documents went 0.857 -> 0.894 / 0.913 / 0.901 for
 weights 0 / 0.5 / 1 (chosen on five landlords' questions: 0.802 -> 0.846 / 0.868 / 0.857; the other five
 landlords: 0.929 -> 0.957 / 0.971 / 0.957). The demo retrieval eval's recall@5 costs 0.991 -> 0.963 at 0.5
-(0.991 at 1), above its 0.95 floor."""
+(0.991 at 1), above its 0.95 floor. Since the question's words are weighted once over all candidates
+(not per candidate), hit@5 is 0.926 at 0.5 (0.926 at 0.3, 0.919 at 0.8) and the demo recall@5 0.981."""
 
 
 def rerank(question: str, sources: Sequence[Source], *, similarity: Similarity | None = None) -> list[float]:
@@ -360,17 +453,26 @@ def rerank(question: str, sources: Sequence[Source], *, similarity: Similarity |
     ranks whole passages by how much of them is about the question; a passage whose one sentence states
     what was asked can sit lower than one that mentions the question's words throughout."""
     n = max(1, len(sources))
+    # one weighting of the question's words over every candidate, so that candidates are scored alike
+    texts = [s.terms for s in _sentences(sources)] + [frozenset(analyze(s.heading)) for s in sources]
+    weights = _weights(question_groups(question), texts)
     scores: list[float] = []
     for i, source in enumerate(sources):
-        quote = read(question, [source], similarity=similarity)
+        quote = read(question, [source], similarity=similarity, weights=weights)
         scores.append((quote.score if quote is not None else 0.0) + RERANK_PRIOR * (1 - i / n))
     return scores
 
 
-def _kind_bonus(text: str, kinds: tuple[AskedKind, ...]) -> float:
+def _kind_bonus(text: str, kinds: tuple[AskedKind, ...], unit: str | None = None) -> float:
+    """`KIND_BONUS` for a sentence that states a value of the kind asked first (for a count question
+    that names its unit, "how many days", a value in that unit; a count of other things or a length in
+    other units only `SECONDARY_KIND_BONUS`), less for the kinds asked after it."""
     bonus = 0.0
     for n, kind in enumerate(kinds):
-        if kind in ("amount", "day", "count") and _states(text, kind):
+        if kind == "count" and n == 0 and unit is not None and _states(text, kind):
+            stated = any(states_unit(v, unit) for v in values_in(text))
+            bonus = max(bonus, KIND_BONUS if stated else SECONDARY_KIND_BONUS)
+        elif kind in ("amount", "day", "count") and _states(text, kind):
             bonus = max(bonus, KIND_BONUS if n == 0 else SECONDARY_KIND_BONUS)
         elif kind == "yesno" and _RULE.search(text):
             bonus = max(bonus, RULE_BONUS if n == 0 else RULE_BONUS / 2)

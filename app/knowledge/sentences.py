@@ -2,7 +2,8 @@
 
 One splitter for both, so a quote is always a sentence ingest kept whole: not fooled by "a.m.",
 "No. 4", "U.S.", "Sec. 5" or a clause number such as "4.2", and a list marker ("1.", "(a)") stays
-with its item.
+with its item; a clause number that extraction glued to the sentence before it ("charge.7.2.5 If")
+starts a sentence of its own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ import re
 _MARKER = r"\(?(?:\d{1,2}|[a-zA-Z]|[ivx]{2,4})[.)]"
 """A list marker: "1.", "2)", "(a)", "b.", "iv." (but not "5th." at the start of a wrapped line)."""
 LIST_ITEM = re.compile(rf"^(?:[-*\u2022\u25aa]|{_MARKER})\s")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[$]?[A-Z0-9])")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[$]?[A-Z0-9])"
+    # a clause number glued to the sentence before it by extraction: "... late withdrawal charge.7.2.5 If"
+    r"|(?<=[a-z)][.!?])(?=\d{1,2}(?:\.\d{1,2}){1,3}\s+[A-Z])"
+)
 _LIST_MARKER = re.compile(rf"^{_MARKER}$")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.){1,3}|\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Ave|Blvd|Rd|Ste|Apt|Inc|Co|Corp|Ltd|Jr|Sr|vs|etc|"

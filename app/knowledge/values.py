@@ -115,7 +115,7 @@ _UNITS: Final = {
 }
 _UNIT: Final = r"(?P<unit>" + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True)) + r")"
 
-_MONEY: Final = re.compile(r"\$\s?(?P<v>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<c>\d{2}))?(?!\d)")
+_MONEY: Final = re.compile(r"[$£€]\s?(?P<v>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<c>\d{2}))?(?!\d)")
 _DOLLARS: Final = re.compile(r"\b(?P<v>\d+)(?:\.(?P<c>\d{2}))?\s+dollars\b")
 _NO_CHARGE: Final = re.compile(
     r"\b(?:(?:at\s+)?no\s+(?:additional\s+|extra\s+)?(?:charge|cost|fee)|free\s+of\s+charge|sin\s+costo)\b"
@@ -148,7 +148,7 @@ _TIME: Final = re.compile(
 _DURATION: Final = re.compile(
     r"\b"
     + _NUMBER
-    + r"(?:\s*\(\d{1,3}\))?(?:[\s-]+(?:full|consecutive|calendar|more|additional))?[\s-]+"
+    + r"(?:\s*\((?:or\s*)?\d{0,3}\s*\))?(?:[\s-]+(?:full|consecutive|calendar|more|additional))?[\s-]+"
     + _UNIT
     + r"\b"
 )
@@ -261,7 +261,8 @@ _ASK_PATTERNS: Final[tuple[tuple[AskedKind, str], ...]] = (
         "day",
         r"\bwhen\b|\bwhat\s+(?:day|date|time)\b|\b(?:what|whats|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|my\s+)?"
         r"(?:last|final|latest|earliest|first)\s+(?:day|date|time)\b|\bwhich\s+day\b|\bby\s+what\b|\bdeadline\b|"
-        r"\bwhat\s+hours?\b|\bcuando\b|\bque\s+(?:dia|fecha|hora)\b|\ba\s+que\s+hora\b",
+        r"\bwhat\s+hours?\b|\b(?:what|whats|which)(?:'s|\s+(?:is|are))?\s+(?:the\s+|your\s+)?(?:\w+\s+){0,2}hours\b|"
+        r"\b(?:office|opening|business)\s+hours\b|\bcuando\b|\bque\s+(?:dia|fecha|hora)\b|\ba\s+que\s+hora\b",
     ),
     (
         "procedure",
@@ -292,6 +293,33 @@ def asked_kinds(question: str) -> tuple[AskedKind, ...]:
     if "count" in kinds and "amount" in kinds and re.search(r"\bhow\s+much\s+(?:notice|time)\b", folded):
         kinds.remove("amount")
     return tuple(kinds) or ("general",)
+
+
+_ASKED_UNIT: Final = re.compile(
+    r"\bhow\s+many\s+(?:more\s+|full\s+|calendar\s+|business\s+|consecutive\s+)?(?P<what>[a-z]+(?:\s+days?)?)"
+    r"|\bcuant[oa]s\s+(?P<es>[a-z]+)"
+)
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit of time a count question counts in, as `values_in` normalises it: "how many days" ->
+    "days", "how many business days" -> "business days"; None for anything else ("how many guests": a
+    document may count them as "two or more times") or when it does not say ("how long")."""
+    folded = " ".join(fold(question).split())
+    m = _ASKED_UNIT.search(folded)
+    if m is None:
+        return None
+    words = m[0].split()[2:] if m["what"] else [m["es"]]
+    phrase = " ".join(w for w in words if w not in ("more", "full", "consecutive", "calendar"))
+    return _UNITS.get(phrase)
+
+
+def states_unit(value: Value, unit: str) -> bool:
+    """Whether a duration or count is of `unit` ("15 days" of "days"; "2 guest" of "guest")."""
+    if value.kind not in ("duration", "count"):
+        return False
+    counted = value.normal.split(" ", 1)[1] if " " in value.normal else ""
+    return counted == unit or counted.rstrip("s") == unit.rstrip("s")
 
 
 def answers_kind(value: Value, kind: AskedKind) -> bool:

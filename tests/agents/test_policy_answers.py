@@ -88,3 +88,29 @@ def test_a_yes_or_no_question_is_answered_yes_or_no_first() -> None:
         "House Rules", "No cats or dogs are allowed in the building. Fish tanks are fine.", "Pets", 2
     )
     assert ask("can i have a cat", rules).startswith("No: No cats or dogs are allowed")
+
+
+def test_an_amount_for_something_else_does_not_answer_what_was_priced() -> None:
+    insurance = passage(
+        "Residential Lease",
+        "If Tenant does not carry renters insurance, the cost of the landlord's policy shall be ten dollars "
+        "($10.00) per month per tenant.",
+        "4. Insurance",
+        2,
+    )
+    reply = ask("can i get a parking spot and how much is it per month", insurance)
+    assert "$10.00" not in reply
+    assert "couldn't find" in reply and "a person" in reply
+
+
+def test_is_there_a_question_needs_the_thing_named() -> None:
+    rules = passage(
+        "Building Rules",
+        "The building is smoke free. Smoking is prohibited throughout the building, including balconies.",
+        "Exhibit A",
+        26,
+    )
+    reply = ask("is there a gym in the building", rules)
+    assert "couldn't find" in reply
+    amenities = passage("Amenities", "A gym is on the second floor.")
+    assert ask("is there a gym in the building", amenities).startswith("A gym is on the second floor.")

@@ -160,3 +160,21 @@ def test_a_conditional_clause_naming_the_topic_takes_no_stance() -> None:
         "Lease", "If the Resident, pets or guests caused the damage, the Landlord shall not pay for it."
     )
     assert find_conflict("are pets allowed", [handbook, lease]) is None
+
+
+def test_two_files_with_the_same_title_are_two_documents() -> None:
+    # scanned policies often all carry the landlord's name as their title: the file tells them apart
+    lease = PolicyPassage(
+        text="A late fee of $20.00 is charged if rent is not received by the 5th.",
+        citation=Citation(title="CAIRO HOUSING AUTHORITY", section="Rent", source="/docs/lease.pdf"),
+        score=1.0,
+        doc_type="lease",
+    )
+    policy = PolicyPassage(
+        text="Rent not received by the 5th is charged a late fee of $25.00.",
+        citation=Citation(title="CAIRO HOUSING AUTHORITY", section="Late", source="/docs/policy.pdf"),
+        score=1.0,
+        doc_type="policy",
+    )
+    conflict = find_conflict("how much is the late fee", [lease, policy])
+    assert conflict is not None and conflict.topic == "late_fee"

@@ -99,6 +99,19 @@ def test_sentence_splitting_respects_abbreviations_and_numbers() -> None:
     ]
 
 
+def test_a_clause_number_glued_to_the_sentence_before_starts_a_new_sentence() -> None:
+    text = (
+        "The Student will incur a $1000 late withdrawal charge.7.2.5 If the application is withdrawn late, "
+        "fees apply."
+    )
+
+    assert split_sentences(text) == [
+        "The Student will incur a $1000 late withdrawal charge.",
+        "7.2.5 If the application is withdrawn late, fees apply.",
+    ]
+    assert split_sentences("A fee of $1.50 applies.") == ["A fee of $1.50 applies."]
+
+
 def test_list_items_and_table_rows_stay_separate_lines() -> None:
     section = Section(
         "Methods",

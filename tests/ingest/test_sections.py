@@ -38,6 +38,14 @@ def test_all_caps_headings() -> None:
     assert _titles(text) == ["SECURITY DEPOSIT", "PARKING AND VEHICLES"]
 
 
+def test_an_all_caps_clause_wrapped_mid_sentence_is_body_text_not_headings() -> None:
+    text = "RENT PAYMENT POLICY\nA.\nALL RENT IS DUE IN ADVANCE BY THE 1 ST\nDAY OF THE\nMONTH.\nB. Payments."
+
+    sections = split_sections([Page(1, text)])
+    assert [s.title for s in sections] == ["RENT PAYMENT POLICY"]
+    assert "ALL RENT IS DUE IN ADVANCE BY THE 1 ST\nDAY OF THE\nMONTH." in sections[0].text
+
+
 def test_markdown_headings_are_the_only_headings_when_declared() -> None:
     text = "# Handbook\nWelcome.\n## Quiet Hours\n1. No parties.\nTRASH\n## Parking\nOne space."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.knowledge.reading import Source, read, rerank
+from app.knowledge.reading import RERANK_PRIOR, Source, read, rerank
 from app.knowledge.values import asked_kinds, values_in
 
 DEPOSIT = Source(
@@ -223,3 +223,81 @@ def test_amounts_without_a_sign_nothing_charged_and_counts_in_words_and_figures_
     assert typed("use of the room is free of charge") == [("money", "0")]
     assert typed("two (2) lock-out services per semester") == [("count", "2 service")]
     assert typed("thirty (30) days") == [("duration", "30 days")]
+
+
+def test_a_count_question_that_names_its_unit_gets_the_value_in_that_unit() -> None:
+    passage = Source(
+        "A tenant may sign a payback agreement if they have not signed more than one (1) other payback "
+        "agreement in two years. The notice states that the tenant has fifteen (15) days from the date "
+        "of the notice to pay or to sign a payback agreement.",
+        "Payback Agreements",
+    )
+    quote = read("how many days do i have to pay or sign a payback agreement", [passage])
+    assert quote is not None and "fifteen (15) days" in quote.text
+
+
+def test_a_value_question_prefers_a_close_sentence_that_states_the_value() -> None:
+    passage = Source(
+        "A 5% late fee per month is charged on late rent.\n"
+        "Payments received in our office on the 5th by 5:00 p.m. are considered current.",
+        "Rent Payment Policy",
+    )
+    quote = read("whats the last day to pay without a late fee", [passage])
+    assert quote is not None and quote.states_kind
+    assert "on the 5th" in quote.text
+
+
+def test_a_sentence_that_leans_on_the_rule_before_it_carries_that_rule() -> None:
+    passage = Source(
+        "Residents are not permitted to repair vehicles on the property. This includes oil changes and "
+        "brake repairs.\nInoperable vehicles can not be parked in the lot.",
+        "Parking",
+    )
+    quote = read("can i change my own oil in the parking lot", [passage])
+    assert quote is not None
+    assert quote.sentences[0] == "Residents are not permitted to repair vehicles on the property."
+
+
+def test_a_derived_noun_says_what_its_verb_says() -> None:
+    passage = Source(
+        "The deposit is refunded after inspection.\n"
+        "Any notification of a voluntary withdrawal from housing must be made in writing to the office.",
+        "Withdrawal",
+    )
+    quote = read("how do i withdraw from housing", [passage])
+    assert quote is not None and "in writing" in quote.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("what are the office hours to drop off rent", "day"), ("what are the fitness room hours", "day")],
+)
+def test_a_question_about_hours_asks_for_a_time(question: str, kind: str) -> None:
+    assert asked_kinds(question)[0] == kind
+
+
+def test_pounds_and_euros_are_amounts() -> None:
+    assert [v.normal for v in values_in("Where a quote exceeds £40 approval is required.")] == ["4000"]
+    assert [v.normal for v in values_in("A fee of €25.50 applies.")] == ["2550"]
+
+
+def test_a_blank_in_a_form_does_not_hide_the_length_of_time() -> None:
+    assert [v.normal for v in values_in("not received within 5 (or ) calendar days after the due date")] == [
+        "5 days"
+    ]
+
+
+def test_rerank_weighs_the_question_once_over_every_candidate() -> None:
+    # Each candidate is read with the question's words weighed over all the candidates, not over itself
+    # alone: a word in every sentence of one passage is not thereby worth less in that passage only.
+    notice = Source(
+        "Notice of a meeting is posted a week before. Notice may be given by email. "
+        "Members who leave must give 4 weeks' notice.",
+        "Membership",
+    )
+    meetings = Source("Members may leave a meeting early with apologies to the chair.", "Meetings")
+    question = "how much notice to leave"
+    shared = rerank(question, [meetings, notice])
+    alone = [rerank(question, [source])[0] for source in (meetings, notice)]
+    assert shared[1] > shared[0]
+    assert shared[0] - RERANK_PRIOR != pytest.approx(alone[0] - RERANK_PRIOR)  # weighed with the other
