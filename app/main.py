@@ -62,6 +62,10 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
         engine.dispose()
 
     app = FastAPIOffline(title="Doorstep", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS_URL)
+    # Routes are matched in order, router by router: the processors' webhooks, the busiest requests a
+    # server answers, come first (their paths overlap no other router's).
+    app.include_router(stripe.router)
+    app.include_router(sms.router)
     app.include_router(health.router)
     app.include_router(residents.router)
     app.include_router(ledger.router)
@@ -69,8 +73,6 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.include_router(pages.router)
     app.include_router(inbox.router)
     app.include_router(inbox_collections.router)
-    app.include_router(sms.router)
-    app.include_router(stripe.router)
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="assets")
     app.add_exception_handler(DoorstepError, _doorstep_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
