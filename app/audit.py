@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any, Literal
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import Connection, RowMapping, event, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -213,7 +213,7 @@ def record(
             # later commit makes it unable to write at all (SQLITE_BUSY_SNAPSHOT fails it whole).
             line_id = connection.execute(_INSERT_LINE, row).scalar_one()
         _signed_here[key] = digest
-        session.info[_WRITTEN] = (_innermost(session), digest)
+        session.info[_WRITTEN] = (_root(session), digest)
         return Line(id=int(line_id), prev_hash=prev, hash=digest)
     raise IntegrityError("audit_log", {}, RuntimeError("five writers in a row chained to the same line"))
 
@@ -225,20 +225,25 @@ key is known right without reading the line again (on a busy single process, eve
 _WRITTEN = "doorstep.audit.written"
 """In `session.info`: the (transaction, hash) of the last line this session wrote, so the next line in the
 same transaction chains to it without reading the log again. No other transaction can chain a line to
-one that is not committed (the unique `prev_hash` makes PostgreSQL wait; SQLite has one writer)."""
+one that is not committed (the unique `prev_hash` makes PostgreSQL wait; SQLite has one writer). Any
+rollback, a savepoint's included, forgets it (`_forget_written`): the line may be gone."""
 
 
-def _innermost(session: Session) -> object:
-    """The transaction a line is written in: a savepoint's own, so a savepoint rolled back (or released
-    into its parent) is not mistaken for the transaction that wrote the line."""
-    return session.get_nested_transaction() or session.get_transaction()
+def _root(session: Session) -> object:
+    """The outermost transaction: a line written in a savepoint released into it is in it."""
+    return session.get_transaction()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_written(session: Session, _previous: object) -> None:
+    session.info.pop(_WRITTEN, None)
 
 
 def _chain_end(session: Session, connection: Connection, key: bytes) -> str:
     """The hash to chain the next line to. A last line this key did not sign (a lost or changed key,
     or an altered line) is refused: a line chained to it could never be verified."""
     written = session.info.get(_WRITTEN)
-    if written is not None and written[0] is _innermost(session):
+    if written is not None and written[0] is _root(session):
         return str(written[1])
     last_hash = connection.execute(_LAST_HASH).scalar()
     if last_hash is None:

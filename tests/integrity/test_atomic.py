@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.audit import verify_chain
+from app.audit import record, verify_chain
 from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.types import EntryKind
 from app.models import AuditRecord, LedgerEntry
@@ -35,3 +35,27 @@ def test_a_posting_rolled_back_with_its_transaction_leaves_nothing_behind(db: Da
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == 0
         assert s.scalar(select(func.count()).select_from(AuditRecord)) == 0
         assert verify_chain(s).ok
+
+
+def test_lines_written_around_savepoints_chain_whether_the_savepoint_is_kept_or_rolled_back(
+    db: Database,
+) -> None:
+    """A line chains to the last line still in the transaction: one written in a released savepoint
+    (the delivery writer's batches), never one a rolled-back savepoint took away."""
+    with db.sessions.begin() as session:
+        record(session, actor="t", action="first", subject="s")
+        with session.begin_nested():
+            record(session, actor="t", action="kept", subject="s")
+        record(session, actor="t", action="after-kept", subject="s")
+        try:
+            with session.begin_nested():
+                record(session, actor="t", action="undone", subject="s")
+                raise RuntimeError("this savepoint rolls back")
+        except RuntimeError:
+            pass
+        record(session, actor="t", action="after-undone", subject="s")
+    with db.sessions() as session:
+        actions = session.scalars(select(AuditRecord.action).order_by(AuditRecord.id)).all()
+        assert actions[-4:] == ["first", "kept", "after-kept", "after-undone"]
+        report = verify_chain(session)
+        assert report.ok, report.reason
