@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -49,6 +49,9 @@ from app.knowledge.store import corpus_version, make_client, open_collection
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 _MIRROR_PAGE = 5000
+EMPTY_RECHECK_SECONDS = 1.0
+"""How often an empty index is rechecked: a first ingest shows up within this delay, and a server with
+no documents does not pay for a Chroma lookup (and the lock around it) on every query."""
 
 
 class Passage(BaseModel):
@@ -119,16 +122,18 @@ class Retriever:
         encoder: MiniLMEncoder | None = None,
         recheck_seconds: float = 1.0,
         rerank_depth: int = RERANK_DEPTH,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`recheck_seconds`: how often to ask Chroma whether the corpus changed (0: before every query).
-        Each check costs about half a millisecond; new documents show up within this delay (at once
-        while the index is still empty). `rerank_depth`: how many fused candidates the reader re-ranks
-        in hybrid mode (0: none)."""
+        Each check costs about half a millisecond; new documents show up within this delay (within
+        EMPTY_RECHECK_SECONDS at most while the index is still empty). `rerank_depth`: how many fused
+        candidates the reader re-ranks in hybrid mode (0: none). `clock`: seconds, for tests."""
         self._client = client
         self._encoder = encoder
         self._rerank_depth = rerank_depth
         self._similarity: EncoderSimilarity | None = None
         self._recheck_seconds = recheck_seconds
+        self._clock = clock
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self._mirror: _Mirror | None = None
@@ -223,9 +228,8 @@ class Retriever:
 
     def _scope(self, property_code: str | None) -> tuple[_Mirror, _Scope]:
         with self._lock:
-            mirror, now = self._mirror, time.monotonic()
-            # An empty index is rechecked on every query, so the first ingest shows up at once.
-            if mirror is None or not mirror.texts or now - self._checked_at >= self._recheck_seconds:
+            mirror, now = self._mirror, self._clock()
+            if mirror is None or now - self._checked_at >= self._recheck_interval(mirror):
                 version = corpus_version(self._client)
                 self._checked_at = now
                 if mirror is None or mirror.version != version:
@@ -236,6 +240,13 @@ class Retriever:
             if scope is None:
                 scope = self._scopes[key] = self._build_scope(mirror, key)
             return mirror, scope
+
+    def _recheck_interval(self, mirror: _Mirror) -> float:
+        # An empty index is rechecked sooner, so a first ingest shows up within a second even when a
+        # populated index is only rechecked rarely.
+        if mirror.texts:
+            return self._recheck_seconds
+        return min(self._recheck_seconds, EMPTY_RECHECK_SECONDS)
 
     def _load_mirror(self, version: str) -> _Mirror:
         if not version:  # nothing ingested yet

@@ -255,7 +255,10 @@ _ASK_PATTERNS: Final[tuple[tuple[AskedKind, str], ...]] = (
         r"\bhow\s+much\b|\bcuanto\b|\b(?:what|whats|wats)(?:'s|\s+is|\s+are)?\s+(?:the\s+|a\s+|my\s+)?(?:\w+\s+){0,2}"
         r"(?:fees?|charges?|costs?|prices?|rates?|amount|deposit|penalty)\b|\bcost\b|\bprice\b|"
         r"\bis\s+there\s+(?:a|an|any)\s+(?:\w+\s+){0,2}(?:fee|charge|cost|penalty)\b|\bcuesta\b|\bcobran\b|"
-        r"^(?:the\s+|a\s+|my\s+)?(?:[a-z]+\s+){0,3}(?:fees?|deposit|charges?|costs?|fines?|penalty)$",
+        r"^(?:the\s+|a\s+|my\s+)?(?:[a-z]+\s+){0,3}(?:fees?|deposit|charges?|costs?|fines?|penalty)$|"
+        # "whats my monthly rent", "what is the pet rent per month": the rent itself, not its due date
+        r"\b(?:what|whats|wats)(?:'s|\s+is|\s+are)?\s+(?:the\s+|my\s+|our\s+)?(?:\w+\s+){0,2}rent"
+        r"(?=$|\s+(?:per|a|an|each|every|for|on|in|under|at|of|now|this|next)\b)",
     ),
     (
         "day",

@@ -215,6 +215,25 @@ def test_how_fast_and_the_last_day_and_a_bare_fee_are_asked_kinds() -> None:
     assert asked_kinds("satellite dish deposit?")[0] == "amount"
 
 
+def test_rent_by_the_period_is_an_amount_but_its_due_date_and_a_count_are_not() -> None:
+    assert asked_kinds("what is the pet rent per month")[0] == "amount"
+    assert asked_kinds("whats my rent a month")[0] == "amount"
+    assert asked_kinds("whats my monthly rent")[0] == "amount"
+    assert asked_kinds("what is the rent due date") == ("general",)
+    assert asked_kinds("when is rent due each month")[0] == "day"
+    assert asked_kinds("how many guests per month")[0] == "count"
+
+
+def test_a_form_blank_where_the_amount_goes_does_not_state_the_amount() -> None:
+    passage = Source(
+        "If tenant violates the pet restrictions of this Lease, Tenant will pay to Landlord a fee of "
+        "$_____________ per day per animal for each day Tenant violates the animal restrictions.",
+        "Pets",
+    )
+    quote = read("what is the pet rent per month", [passage])
+    assert quote is not None and not quote.states_kind
+
+
 def test_amounts_without_a_sign_nothing_charged_and_counts_in_words_and_figures_are_values() -> None:
     def typed(text: str) -> list[tuple[str, str]]:
         return [(v.kind, v.normal) for v in values_in(text)]

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from app.config import Settings
-from app.knowledge.retrieval import Retriever, reciprocal_rank_fusion
+from app.knowledge import retrieval
+from app.knowledge.retrieval import EMPTY_RECHECK_SECONDS, Retriever, reciprocal_rank_fusion
+from app.knowledge.store import make_client
 from ingest.pipeline import ingest_paths
 from tests.knowledge.conftest import DemoCorpus
 from tests.knowledge.support import write
@@ -84,16 +86,46 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
 
 
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_an_empty_index_returns_nothing_until_something_is_ingested(
     tmp_path: Path, settings: Settings
 ) -> None:
-    retriever = Retriever.from_settings(settings=settings, recheck_seconds=3600)
+    clock = FakeClock()
+    retriever = Retriever(client=make_client(settings=settings), recheck_seconds=3600, clock=clock)
     assert retriever.retrieve("late fee", property_code="maple-court") == []
 
     write(tmp_path / "faq.md", "# FAQ\n\n## Late Fees\n\nA late fee applies after the grace period.\n")
     ingest_paths([tmp_path / "faq.md"], doc_type="faq", property_code=None, settings=settings)
+    clock.now += EMPTY_RECHECK_SECONDS
 
+    assert EMPTY_RECHECK_SECONDS <= 1.0
     assert [p.section for p in retriever.retrieve("late fee", property_code="maple-court")] == ["Late Fees"]
+
+
+def test_an_empty_index_is_not_rechecked_on_every_query(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    retriever = Retriever(client=make_client(settings=settings), recheck_seconds=3600, clock=clock)
+    checks: list[float] = []
+
+    def counting_version(_client: object) -> str:
+        checks.append(clock.now)
+        return ""
+
+    monkeypatch.setattr(retrieval, "corpus_version", counting_version)
+    for _ in range(40):  # 40 queries over 5 seconds: one check a second, not one per query
+        assert retriever.retrieve("late fee", property_code="maple-court") == []
+        clock.now += EMPTY_RECHECK_SECONDS / 8
+
+    assert checks == [1000.0 + second * EMPTY_RECHECK_SECONDS for second in range(5)]
 
 
 def test_a_running_retriever_sees_documents_ingested_after_it_started(
