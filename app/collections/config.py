@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.errors import InvalidInput
-from app.models import CollectionSettings, Property, StaffUser
+from app.models import CollectionSettings, Lease, Property, StaffUser, Unit
 
 Day = Annotated[int, Field(ge=0, le=27)]
 """A day counted from the due date. At most 27: every step of a period falls before the next due date."""
@@ -102,9 +102,20 @@ def load_configs(session: Session) -> dict[int, LadderConfig]:
     return {pid: merged(stored.get(pid)) for pid in session.scalars(select(Property.id))}
 
 
-def fees_approved(session: Session, property_id: int) -> bool:
-    """Whether a manager gave the standing approval for fees at this property (`post_late_fees`)."""
-    return config_for(session, property_id)[0].post_late_fees
+_NSF_TERMS = (
+    select(Lease.nsf_fee_cents, CollectionSettings.config)
+    .join(Unit, Unit.id == Lease.unit_id)
+    .outerjoin(CollectionSettings, CollectionSettings.property_id == Unit.property_id)
+    .where(Lease.id == bindparam("lease_id"))
+)
+
+
+def approved_nsf_fee(session: Session, lease_id: int) -> int:
+    """The lease's returned-payment (NSF) fee where a manager gave the property the standing approval for
+    fees (`post_late_fees`), else 0: the return puts the account in review and staff decide on the fee.
+    One query (a webhook that meets a returned payment reads it)."""
+    fee, stored = session.connection().execute(_NSF_TERMS, {"lease_id": lease_id}).one()
+    return int(fee) if merged(stored).post_late_fees else 0
 
 
 APPROVER_ROLES = ("manager", "admin")

@@ -24,20 +24,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit
-from app.collections.config import merged
+from app.collections.config import approved_nsf_fee
 from app.db import transaction
 from app.errors import DoorstepError
 from app.ledger.posting import EntryCreate, post_entry
 from app.ledger.types import EntryKind
-from app.models import (
-    CollectionSettings,
-    Lease,
-    LedgerEntry,
-    Payment,
-    PaymentEvent,
-    ProcessorIntent,
-    Unit,
-)
+from app.models import LedgerEntry, Payment, PaymentEvent, ProcessorIntent
 from app.payments import exceptions
 from app.payments.matching import match_payment
 from app.payments.state import Facts, Observation, Posted, merge, payment_record, plan_lines
@@ -426,7 +418,7 @@ def _post_lines(
     already = {key: line for key, (_, line) in posted.items()}
     # The fee's terms are read only when a return calls for a fee not posted yet.
     fee_due = facts.return_failure is not None and "nsf" not in already
-    nsf = _nsf_fee(session, link.lease_id) if fee_due else 0
+    nsf = approved_nsf_fee(session, link.lease_id) if fee_due else 0
     lines, problems = plan_lines(facts, already, nsf_fee_cents=nsf)
     if not lines:
         return (), problems
@@ -463,22 +455,6 @@ def _post_lines(
         if done.created:
             entry_ids.append(done.entry.id)
     return tuple(entry_ids), problems
-
-
-_FEE_TERMS = (
-    select(Lease.nsf_fee_cents, CollectionSettings.config)
-    .join(Unit, Unit.id == Lease.unit_id)
-    .outerjoin(CollectionSettings, CollectionSettings.property_id == Unit.property_id)
-    .where(Lease.id == bindparam("lease_id"))
-)
-
-
-def _nsf_fee(session: Session, lease_id: int) -> int:
-    """The returned-payment fee to post with a return: the lease's, under a manager's standing approval
-    for the property (`post_late_fees`); otherwise 0, the return puts the account in review and staff
-    decide on the fee. A change of money is never made without an approval."""
-    fee, stored = session.connection().execute(_FEE_TERMS, {"lease_id": lease_id}).one()
-    return int(fee) if merged(stored).post_late_fees else 0
 
 
 def _queue_disputes(session: Session, intent: IntentRow, facts: Facts, *, event_id: str | None) -> None:

@@ -69,22 +69,21 @@ class DeliveryWriter:
         self._thread.join(timeout)
 
     def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            jobs, last = ([first] if first is not None else []), first is None
-            while not last and len(jobs) < self._batch:
+        stopping = False
+        while not stopping:
+            jobs: list[_Job] = []
+            job = self._queue.get()  # wait for the first, then take whatever else is waiting
+            while job is not None:
+                jobs.append(job)
+                if len(jobs) == self._batch:
+                    break
                 try:
-                    more = self._queue.get_nowait()
+                    job = self._queue.get_nowait()
                 except Empty:
                     break
-                if more is None:
-                    last = True
-                else:
-                    jobs.append(more)
+            stopping = job is None  # `close` queued None after everything submitted before it
             if jobs:
                 self._write([job for job in jobs if job.future.set_running_or_notify_cancel()])
-            if last:
-                return
 
     def _write(self, jobs: list[_Job]) -> None:
         try:
