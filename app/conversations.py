@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import bindparam, insert, select, update
@@ -29,7 +30,7 @@ def open_conversation(
 
 _MESSAGES = Message.metadata.tables[Message.__tablename__]
 _CONVERSATIONS = Conversation.metadata.tables[Conversation.__tablename__]
-_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
+_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id, _MESSAGES.c.created_at)
 # The next number in a thread: one UPDATE ... RETURNING, which also locks the conversation's row until the
 # transaction ends, so two writers (two processes, a staff reply racing a turn) never take the same seq.
 _NEXT_SEQ = (
@@ -87,7 +88,7 @@ def append_message(
     """Append a message (an event of the thread) with the next seq. A plain INSERT rather than the ORM's
     unit of work: two run in every turn, and a flush costs twice the statement."""
     seq = int(session.execute(_NEXT_SEQ, {"conversation_id": conversation_id}).scalar_one())
-    message_id = _insert_message(
+    message_id, _ = _insert_message(
         session, conversation_id, role=role, body=body, meta=meta, seq=seq, client_id=client_id
     )
     return Stored(message_id, seq)
@@ -103,6 +104,8 @@ class Received:
     """Staff owned the thread as the message was numbered: the assistant stays silent."""
     duplicate: bool = False
     """The thread already had a message under this client id: this is that one; nothing was stored."""
+    at: datetime | None = None
+    """When it was stored, as the database reads it back (None for a duplicate)."""
 
 
 def receive_message(
@@ -129,10 +132,10 @@ def receive_message(
     thread = {"conversation_id": conversation_id, "of_resident": resident_id}
     taken = session.execute(_NEXT_SEQ_OF_RESIDENT, thread).first()
     seq, owner = (int(taken.last_seq), str(taken.owner)) if taken else _open(session, thread, channel)
-    message_id = _insert_message(
+    message_id, at = _insert_message(
         session, conversation_id, role="resident", body=body, meta=meta, seq=seq, client_id=client_id
     )
-    return Received(message_id, seq, staff_own=owner == "staff")
+    return Received(message_id, seq, staff_own=owner == "staff", at=at)
 
 
 def _open(session: Session, thread: dict[str, Any], channel: str) -> tuple[int, str]:
@@ -164,7 +167,7 @@ def append_unless_staff(
         if session.execute(_OWNER, {"conversation_id": conversation_id}).scalar() == "staff":
             return None
         raise LookupError(f"there is no conversation {conversation_id}")
-    message_id = _insert_message(session, conversation_id, role=role, body=body, meta=meta, seq=int(seq))
+    message_id, _ = _insert_message(session, conversation_id, role=role, body=body, meta=meta, seq=int(seq))
     return Stored(message_id, int(seq))
 
 
@@ -177,7 +180,8 @@ def _insert_message(
     meta: dict[str, Any] | None,
     seq: int,
     client_id: str | None = None,
-) -> int:
+) -> tuple[int, datetime]:
+    """The new row's id and its `created_at`, as a later read would return it."""
     row = {
         "conversation_id": conversation_id,
         "role": role,
@@ -186,7 +190,8 @@ def _insert_message(
         "seq": seq,
         "client_id": client_id,
     }
-    return int(session.execute(_INSERT_MESSAGE, row).scalar_one())
+    inserted = session.execute(_INSERT_MESSAGE, row).one()
+    return int(inserted.id), inserted.created_at
 
 
 def add_message(

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import HumanMessage
@@ -69,6 +69,10 @@ class Accepted:
     seq: int
     text: str
     """The message as received (the graph's guard scrubs it again); never stored unscrubbed."""
+    stored_text: str = ""
+    """The message as stored (and as the resident's history shows it)."""
+    at: datetime | None = None
+    """When it was stored; None for a duplicate."""
     duplicate: bool = False
     """A client resent a message it had sent before: nothing new was stored and nothing is answered."""
     silent: bool = False
@@ -154,6 +158,8 @@ class Assistant:
             received.id,
             received.seq,
             text,
+            stored_text=stored,
+            at=received.at,
             duplicate=received.duplicate,
             silent=received.staff_own and not received.duplicate,
             head_start=head_start,

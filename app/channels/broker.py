@@ -2,8 +2,10 @@
 
 The database is the record; the broker only says where to look. A subscriber that hears
 `conversation:ID` reads the events after the last seq it sent, so a notice that is lost, doubled or
-late loses nothing and duplicates nothing. In one process the broker is a set of bounded queues; with
-REDIS_URL, notices cross processes over Redis pub/sub (see `redis_broker.py`).
+late loses nothing and duplicates nothing. A notice may also carry an `EventBatch`: the events its
+publisher just wrote (or read back), so that each subscriber already up to the batch's start sends them
+without reading them again; any other subscriber reads as before. In one process the broker is a set of
+bounded queues; with REDIS_URL, notices cross processes over Redis pub/sub (see `redis_broker.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.config import Settings
@@ -19,6 +22,30 @@ from app.config import Settings
 QUEUE_SIZE = 64
 """Notices waiting per subscriber. A notice only says "read the database", so when a queue is full the
 newest notice is dropped: the one already waiting makes the subscriber read everything anyway."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventBatch:
+    """Every event of a conversation numbered in (`after`, `upto`], as frames, oldest first, as one read
+    of the database found them. Rows residents never see have no frame, so seqs may skip a number; `upto`
+    is the highest seq the read found (or `after`, when it found none)."""
+
+    after: int
+    upto: int
+    frames: list[dict[str, Any]]
+
+    def notice(self) -> dict[str, Any]:
+        return {"events": True, "after": self.after, "upto": self.upto, "frames": self.frames}
+
+    @classmethod
+    def of(cls, notice: dict[str, Any]) -> EventBatch | None:
+        """The batch a notice carries, if it carries a well-formed one (notices cross processes)."""
+        after, upto, frames = notice.get("after"), notice.get("upto"), notice.get("frames")
+        if not (isinstance(after, int) and isinstance(upto, int) and isinstance(frames, list)):
+            return None
+        if after > upto or not all(isinstance(f, dict) and isinstance(f.get("seq"), int) for f in frames):
+            return None
+        return cls(after, upto, frames)
 
 
 Listener = Callable[[dict[str, Any]], None]

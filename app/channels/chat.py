@@ -21,6 +21,7 @@ from agents.assistant.runner import Accepted, Assistant, TurnOutcome
 from app import audit
 from app.accounts import current_lease
 from app.channels import frames
+from app.channels.broker import EventBatch
 from app.channels.documents import citation_url
 from app.channels.tokens import TokenError, resident_ref
 from app.conversations import (
@@ -37,6 +38,14 @@ from app.models import Conversation, Escalation, Message, Resident, StaffUser
 CHANNEL = "portal"
 REPLAY_LIMIT = 500
 """Events sent per read; a client further behind gets the rest as soon as it has these."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A turn's outcome and the events it added (None when they are left for subscribers to read)."""
+
+    outcome: TurnOutcome
+    batch: EventBatch | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,28 @@ class ChatService:
             names = _staff_names(session, rows)
             return [frame for row in rows if (frame := event_frame(row, names, self._link)) is not None]
 
+    def batch_after(self, conversation_id: str, after_seq: int) -> EventBatch | None:
+        """Every event above `after_seq` as one batch for a notice; None when there are more than one
+        read returns (subscribers then read for themselves)."""
+        with self.sessions() as session:
+            rows = events_after(session, conversation_id, after_seq, limit=REPLAY_LIMIT)
+            if len(rows) == REPLAY_LIMIT:
+                return None
+            names = _staff_names(session, rows)
+            shown = [frames.dump(f) for row in rows if (f := event_frame(row, names, self._link)) is not None]
+        return EventBatch(after_seq, max((row.seq or 0 for row in rows), default=after_seq), shown)
+
+    @staticmethod
+    def own_message(accepted: Accepted, client_id: str) -> EventBatch | None:
+        """The message `accept` just stored, as the batch its notice carries: built from what was
+        written, with no read. None for a resent message (nothing new was stored)."""
+        if accepted.duplicate or accepted.at is None:
+            return None
+        frame = frames.ResidentMessage(
+            seq=accepted.seq, client_id=client_id, text=accepted.stored_text, at=_iso(accepted.at)
+        )
+        return EventBatch(accepted.seq - 1, accepted.seq, [frames.dump(frame)])
+
     def _link(self, citation: dict[str, Any]) -> str | None:
         if self.documents_dir is None:
             return None
@@ -122,8 +153,11 @@ class ChatService:
             client_id=message.client_id,
         )
 
-    def answer(self, accepted: Accepted) -> TurnOutcome:
-        return self.assistant.answer(accepted)
+    def answer(self, accepted: Accepted) -> Answered:
+        """Run the turn, then read back in the same worker call what it added to the conversation, for
+        the notice that tells every connection."""
+        outcome = self.assistant.answer(accepted)
+        return Answered(outcome, self.batch_after(accepted.conversation_id, accepted.seq))
 
     def handoff(self, resident: ChatResident, client_id: str) -> int:
         """ "Talk to a person": an escalation for staff and the conversation marked waiting. Returns the
@@ -190,7 +224,7 @@ def event_frame(
     row: Message, staff_names: dict[int, str], link: Callable[[dict[str, Any]], str | None] = lambda _: None
 ) -> frames.Event | None:
     """The frame a stored message is shown as; None for bookkeeping rows residents never see."""
-    at = row.created_at.astimezone(UTC).isoformat() if row.created_at.tzinfo else row.created_at.isoformat()
+    at = _iso(row.created_at)
     seq = row.seq or 0
     meta = row.meta or {}
     if row.role == "resident":
@@ -218,6 +252,12 @@ def event_frame(
             seq=seq, owner=owner, staff_name=cast(str | None, meta.get("staff_name")), at=at
         )
     return None
+
+
+def _iso(moment: datetime) -> str:
+    """An event's time as frames show it: UTC where the database kept the zone (PostgreSQL), as read
+    otherwise (SQLite stores UTC without one)."""
+    return moment.astimezone(UTC).isoformat() if moment.tzinfo else moment.isoformat()
 
 
 def _shown(citation: dict[str, Any], link: Callable[[dict[str, Any]], str | None]) -> dict[str, Any]:

@@ -6,7 +6,11 @@ The protocol (README, "The chat protocol"):
    they happen. It keeps `sent_seq`, the highest seq it has sent, and only ever sends what is above it:
    whatever order notices arrive in, no event is sent twice or skipped.
 3. A `message` is stored, then acknowledged with its seq (a resent client id gets the same ack and no
-   second turn), then answered in the background (`TurnRunner`), with typing on and off around it.
+   second turn), then answered in the background (`TurnRunner`), with typing on and off around it when
+   the turn takes long enough for a resident to notice.
+4. A notice that carries an `EventBatch` (the events its publisher wrote) is sent from the batch when
+   `sent_seq` has reached the batch's start, and read from the database otherwise: a turn's events are
+   read once, by the worker that wrote them, not once per connection.
 Limits: frames over 16 kB (1009), more than 20 messages a minute per resident or more than 5 connections
 per resident (4429), a client that stops reading (4413); each gets an error frame before the close.
 """
@@ -24,7 +28,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from app.channels import frames
-from app.channels.broker import INBOX_TOPIC, Broker, conversation_topic
+from app.channels.broker import INBOX_TOPIC, Broker, EventBatch, conversation_topic
 from app.channels.chat import ChatResident, ChatService
 from app.channels.limits import (
     HELLO_TIMEOUT_SECONDS,
@@ -85,7 +89,7 @@ class ChatConnection:
         self.broker = broker
         self.limits = limits
         self.hello_timeout = hello_timeout
-        self.outbox: deque[dict[str, Any] | _CatchUp] = deque()
+        self.outbox: deque[dict[str, Any] | _CatchUp | EventBatch] = deque()
         self.sent_seq = 0
         self.resident: ChatResident | None = None
         self._catch_up_queued = False
@@ -169,7 +173,9 @@ class ChatConnection:
             return
         accepted = await self.runner.run_blocking(lambda: self.service.accept(resident, frame))
         self._send(frames.Ack(client_id=frame.client_id, seq=accepted.seq))
-        await self.broker.publish(conversation_topic(resident.conversation_id), {"events": True})
+        stored = self.service.own_message(accepted, frame.client_id)
+        notice = stored.notice() if stored is not None else {"events": True}
+        await self.broker.publish(conversation_topic(resident.conversation_id), notice)
         if not (accepted.duplicate or accepted.silent):
             self.runner.submit(accepted)
 
@@ -189,7 +195,12 @@ class ChatConnection:
             self.outbox.append(frames.dump(frames.Typing(on=bool(notice["typing"]))))
             self._poke()
         if notice.get("events"):
-            self._queue_catch_up()
+            batch = EventBatch.of(notice)
+            if batch is not None and len(self.outbox) < SEND_QUEUE_FRAMES:
+                self.outbox.append(batch)
+                self._poke()
+            else:
+                self._queue_catch_up()
 
     def _queue_catch_up(self) -> None:
         """One catch-up waits in the outbox at most: it reads everything there is when its turn comes."""
@@ -207,14 +218,25 @@ class ChatConnection:
                 partial(self.service.events_after, resident, self.sent_seq)
             )
             for event in events:
-                if event.seq > self.sent_seq:
-                    frame = frames.dump(event)
-                    if client_id := frame.get("client_id"):
-                        await self._send_ack_first(client_id)
-                    await self.transport.send(frame)
-                    self.sent_seq = event.seq
+                await self._send_event(frames.dump(event))
             if len(events) < 100:
                 return
+
+    async def _send_batch(self, batch: EventBatch) -> None:
+        """The batch's events above `sent_seq`; what came before the batch is read first, if unsent."""
+        if self.sent_seq < batch.after:
+            await self._catch_up()
+        for frame in batch.frames:
+            await self._send_event(frame)
+        self.sent_seq = max(self.sent_seq, batch.upto)
+
+    async def _send_event(self, frame: dict[str, Any]) -> None:
+        if frame["seq"] <= self.sent_seq:
+            return
+        if client_id := frame.get("client_id"):
+            await self._send_ack_first(client_id)
+        await self.transport.send(frame)
+        self.sent_seq = frame["seq"]
 
     async def _send_ack_first(self, client_id: str) -> None:
         """A resident's message read back before its ack went out (the read raced the store): the ack
@@ -267,6 +289,9 @@ class ChatConnection:
                         self._catch_up_queued = False
                         if not self._closing:
                             await self._catch_up()
+                    elif isinstance(item, EventBatch):
+                        if not self._closing:
+                            await self._send_batch(item)
                     else:
                         await self.transport.send(item)
                 except Exception:  # the client went away; the reader notices and ends the session

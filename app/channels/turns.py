@@ -5,23 +5,33 @@ every socket, so turns run on a small thread pool. They belong to the conversati
 resident who drops mid-turn finds the reply waiting when they reconnect. Turns of one conversation run
 one at a time, in order; each conversation may have only a few waiting, so one resident cannot queue
 unbounded work.
+
+Typing is announced only for a turn still running after `TYPING_DELAY_SECONDS`: most offline turns take
+a few tens of milliseconds, and an indicator that flashes for that long before the reply is noise to a
+resident (and two frames on every connection).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from agents.assistant.runner import Accepted, TurnOutcome
+from agents.assistant.runner import Accepted
 from app.channels.broker import INBOX_TOPIC, Broker, conversation_topic
+
+if TYPE_CHECKING:
+    from app.channels.chat import Answered
 
 T = TypeVar("T")
 
 MAX_WAITING_TURNS = 8
 """Turns queued per conversation (the per-minute limit keeps a person far below it)."""
+TYPING_DELAY_SECONDS = 0.3
+"""How long a turn runs before the resident sees the assistant typing."""
 
 _log = logging.getLogger(__name__)
 
@@ -32,10 +42,16 @@ class Busy(Exception):
 
 class TurnRunner:
     def __init__(
-        self, answer: Callable[[Accepted], TurnOutcome], *, broker: Broker, workers: int = 4
+        self,
+        answer: Callable[[Accepted], Answered],
+        *,
+        broker: Broker,
+        workers: int = 4,
+        typing_delay: float | None = None,
     ) -> None:
         self._answer = answer
         self._broker = broker
+        self.typing_delay = TYPING_DELAY_SECONDS if typing_delay is None else typing_delay
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
@@ -64,15 +80,20 @@ class TurnRunner:
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         try:
             async with lock:
-                await self._broker.publish(topic, {"typing": True})
+                typing = _TypingHint(self._broker, topic, self.typing_delay)
                 escalated = False
+                notice: dict[str, Any] = {"events": True}
                 try:
-                    outcome = await self.run_blocking(lambda: self._answer(accepted))
-                    escalated = outcome.escalated
+                    answered = await self.run_blocking(lambda: self._answer(accepted))
+                    escalated = answered.outcome.escalated
+                    if answered.batch is not None:
+                        notice = answered.batch.notice()
                 except Exception:  # the message is stored; staff see the thread; the socket stays up
                     _log.exception("turn failed in conversation %s", conversation_id)
                 finally:
-                    await self._broker.publish(topic, {"typing": False, "events": True})
+                    if await typing.stop():
+                        notice["typing"] = False
+                    await self._broker.publish(topic, notice)
                 if escalated:  # a new escalation: every inbox's queue moved
                     await self._broker.publish(INBOX_TOPIC, {"queue": True})
         finally:
@@ -89,3 +110,26 @@ class TurnRunner:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+class _TypingHint:
+    """Announces typing on `topic` once `delay` has passed, unless stopped first."""
+
+    def __init__(self, broker: Broker, topic: str, delay: float) -> None:
+        self._broker = broker
+        self._topic = topic
+        self._announced = False
+        self._task = asyncio.get_running_loop().create_task(self._announce(delay))
+
+    async def _announce(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._announced = True
+        await self._broker.publish(self._topic, {"typing": True})
+
+    async def stop(self) -> bool:
+        """Cancel the announcement if it has not gone; True when it went (or began to): typing must then
+        be switched off."""
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        return self._announced

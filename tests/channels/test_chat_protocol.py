@@ -76,7 +76,8 @@ def test_a_balance_question_is_acknowledged_then_answered_with_the_exact_total(
     reply = frames[-1]
     assert ack == {"type": "ack", "client_id": "m-1", "seq": 1}
     assert (own["seq"], own["client_id"], own["text"]) == (1, "m-1", "how much do i owe")
-    assert {"type": "typing", "on": True} in frames
+    # Typing shows only for a turn slower than TYPING_DELAY_SECONDS, and is off again by the reply.
+    assert [f["on"] for f in frames if f["type"] == "typing"] in ([], [True, False])
     assert reply["seq"] == 2 and reply["from"] == "assistant"
     assert format_cents(total) in reply["text"]
 
