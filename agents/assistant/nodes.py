@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage, ToolMessage
 from langgraph.runtime import Runtime
 
 from agents import answers
@@ -64,9 +64,24 @@ def guard(state: AssistantState) -> dict[str, Any]:
         "citations": [],
     }
     update: dict[str, Any] = {"turn": turn}
+    messages: list[AnyMessage] = [RemoveMessage(id=m.id) for m in _beyond_kept(state["messages"]) if m.id]
     if verdict.text != raw:
-        update["messages"] = [HumanMessage(content=verdict.text, id=message.id)]
+        messages.append(HumanMessage(content=verdict.text, id=message.id))
+    if messages:
+        update["messages"] = messages
     return update
+
+
+KEPT_TURNS = 20
+"""Turns the checkpoint keeps. A resident's portal conversation lasts as long as their tenancy, and the
+checkpoint is written whole after every turn: unbounded, each turn would cost more than the one before.
+The chat planner reads the last 6 (`DEFAULT_HISTORY_TURNS`); the conversation itself is in `messages`."""
+
+
+def _beyond_kept(messages: list[AnyMessage]) -> list[AnyMessage]:
+    """The messages older than the last KEPT_TURNS turns (a turn starts at a resident's message)."""
+    starts = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    return messages[: starts[-KEPT_TURNS]] if len(starts) > KEPT_TURNS else []
 
 
 # -- plan and act ----------------------------------------------------------------------------------------

@@ -52,7 +52,8 @@ class Turn(TypedDict, total=False):
 
 class AssistantState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
-    """The whole conversation as the assistant saw it (scrubbed), resident and assistant turns."""
+    """The conversation's last turns as the assistant saw them (scrubbed), resident and assistant
+    (`nodes.KEPT_TURNS`; the whole conversation is in the `messages` table)."""
     turn: Turn
     language: str
     """The language of the conversation so far ("en" or "es")."""

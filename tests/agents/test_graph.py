@@ -154,3 +154,24 @@ def test_conversation_survives_a_restart(demo_db: Database, tmp_path: Path) -> N
     with open_checkpointer(demo_db.settings) as saver:
         state = build_graph(checkpointer=saver).get_state({"configurable": {"thread_id": conversation}})
     assert [m.type for m in state.values["messages"]] == ["human", "ai", "human", "ai"]
+
+
+@pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
+def test_a_long_conversation_keeps_only_its_last_turns_in_the_checkpoint(demo_db: Database) -> None:
+    """A portal conversation lasts a whole tenancy; the checkpoint written after each turn stays bounded,
+    and the turns it keeps are the latest, in order."""
+    from agents.assistant.nodes import KEPT_TURNS
+
+    saver = InMemorySaver()
+    assistant = make_assistant(demo_db, ScriptedPlanner(PlanStep(direct="thanks")), saver)
+    conversation = uuid.uuid4().hex
+    turns = KEPT_TURNS + 5
+    for n in range(turns):
+        ask(assistant, demo_db, "on_time", f"thanks {n}", conversation)
+    state = build_graph(checkpointer=saver).get_state({"configurable": {"thread_id": conversation}})
+    said = [m.content for m in state.values["messages"] if m.type == "human"]
+    assert said == [f"thanks {n}" for n in range(turns - KEPT_TURNS, turns)]
+    assert [m.type for m in state.values["messages"]] == ["human", "ai"] * KEPT_TURNS
+    with demo_db.sessions() as s:
+        stored = s.scalars(select(Message.body).where(Message.conversation_id == conversation)).all()
+    assert len(stored) == 2 * turns  # the conversation's record keeps every turn
