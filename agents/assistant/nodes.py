@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    ToolMessage,
+)
 from langgraph.runtime import Runtime
 
 from agents import answers
@@ -64,7 +71,7 @@ def guard(state: AssistantState) -> dict[str, Any]:
         "citations": [],
     }
     update: dict[str, Any] = {"turn": turn}
-    messages: list[AnyMessage] = [RemoveMessage(id=m.id) for m in _beyond_kept(state["messages"]) if m.id]
+    messages: list[BaseMessage] = [RemoveMessage(id=m.id) for m in _beyond_kept(state["messages"]) if m.id]
     if verdict.text != raw:
         messages.append(HumanMessage(content=verdict.text, id=message.id))
     if messages:

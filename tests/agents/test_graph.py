@@ -4,6 +4,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from sqlalchemy import select
 
@@ -19,7 +20,9 @@ from tests.agents.scripted import ScriptedPlanner
 from tests.support.databases import DEMO_AS_OF, Database
 
 
-def make_assistant(db: Database, planner: ScriptedPlanner, checkpointer: object | None = None) -> Assistant:
+def make_assistant(
+    db: Database, planner: ScriptedPlanner, checkpointer: BaseCheckpointSaver[str] | None = None
+) -> Assistant:
     return Assistant(
         sessions=db.sessions,
         graph=build_graph(checkpointer=checkpointer or InMemorySaver()),
