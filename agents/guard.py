@@ -71,8 +71,9 @@ def scrub(text: str) -> tuple[str, list[str]]:
 
 
 def _printable(text: str) -> str:
-    kept = [ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"]
-    return re.sub(r"[ \t]+", " ", "".join(kept)).strip()
+    if not text.isprintable():  # most messages have no control or format characters: no pass per character
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return re.sub(r"[ \t]+", " ", text).strip()
 
 
 def _mostly_symbols(text: str) -> bool:
@@ -88,7 +89,10 @@ def inspect_message(raw: str | bytes) -> Verdict:
             return Verdict("", reject="not_text")
     if len(raw.encode("utf-8", errors="replace")) > MAX_BYTES:
         return Verdict("", reject="too_long")
-    if "\x00" in raw or sum(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in raw) > 3:
+    if "\x00" in raw or (
+        not raw.isprintable()
+        and sum(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in raw) > 3
+    ):
         return Verdict("", reject="not_text")
     text = _printable(raw)
     if not text:
