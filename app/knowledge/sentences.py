@@ -21,7 +21,8 @@ _SENTENCE_END = re.compile(
 _LIST_MARKER = re.compile(rf"^{_MARKER}$")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.){1,3}|\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Ave|Blvd|Rd|Ste|Apt|Inc|Co|Corp|Ltd|Jr|Sr|vs|etc|"
-    r"approx|Sec|Secs|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.)$"
+    r"approx|Sec|Secs|Exec|Asst|Assoc|Dept|Depts|Mgr|Mgmt|Assn|Admin|Bldg|Govt|Univ|Ext|Tel|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun)\.)$"
 )
 
 
