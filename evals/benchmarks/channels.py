@@ -34,6 +34,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from evals.servers import Served, doorstep_server, uvicorn_server
 
@@ -115,24 +116,40 @@ async def _chat_client(
 ) -> None:
     rng = random.Random(token)
     seen: set[int] = set()
-    async with connect(url, open_timeout=60, ping_interval=None, max_queue=None) as ws:
-        await ws.send(
-            json.dumps({"type": "hello", "token": token, "last_seq": window.positions.get(token, 0)})
-        )
-        json.loads(await ws.recv())
-        await window.arrive()
-        while await _think(rng, think, window.until):
-            client_id = uuid.uuid4().hex
-            started = time.perf_counter()
-            stats.sent += 1
-            await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": rng.choice(texts)}))
-            try:
-                await asyncio.wait_for(_await_reply(ws, client_id, seen, stats), REPLY_TIMEOUT)
-                stats.latencies.append(time.perf_counter() - started)
-            except TimeoutError:
-                stats.lost += 1
-        if seen:
-            window.positions[token] = max(window.positions.get(token, 0), *seen)
+    arrived = False
+    try:
+        async with connect(url, open_timeout=60, ping_interval=None, max_queue=None) as ws:
+            await ws.send(
+                json.dumps({"type": "hello", "token": token, "last_seq": window.positions.get(token, 0)})
+            )
+            json.loads(await ws.recv())
+            arrived = True
+            await window.arrive()
+            while await _think(rng, think, window.until):
+                await _one_turn(ws, rng.choice(texts), seen, stats)
+    except ConnectionClosed as closed:  # counted, not fatal: the other clients' figures still stand
+        code = f"closed {closed.rcvd.code if closed.rcvd else 'abnormally'}"
+        stats.errors += 1
+        stats.error_codes[code] = stats.error_codes.get(code, 0) + 1
+        if not arrived:
+            await window.arrive()
+    if seen:
+        window.positions[token] = max(window.positions.get(token, 0), *seen)
+
+
+async def _one_turn(ws: ClientConnection, text: str, seen: set[int], stats: LoadStats) -> None:
+    client_id = uuid.uuid4().hex
+    started = time.perf_counter()
+    stats.sent += 1
+    await ws.send(json.dumps({"type": "message", "client_id": client_id, "text": text}))
+    try:
+        await asyncio.wait_for(_await_reply(ws, client_id, seen, stats), REPLY_TIMEOUT)
+        stats.latencies.append(time.perf_counter() - started)
+    except TimeoutError:
+        stats.lost += 1
+    except ConnectionClosed:  # the message was sent and no reply came on this connection
+        stats.lost += 1
+        raise
 
 
 async def _think(rng: random.Random, think: float, until: float) -> bool:
