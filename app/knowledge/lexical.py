@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -190,12 +191,30 @@ _IRREGULAR = {
 }
 
 
+class _FoldTable(dict[int, str]):
+    """`str.translate` table, filled as characters are met: a character's compatibility decomposition
+    without its combining marks. Per character is the same as per text: NFKD only reorders combining
+    marks, and those are dropped. Kept to `_FOLD_TABLE_SIZE` characters, whatever text comes in."""
+
+    def __missing__(self, code: int) -> str:
+        folded = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if len(self) < _FOLD_TABLE_SIZE:
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE_SIZE = 1 << 14
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower case without accents: 'Depósito' -> 'deposito'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = text.casefold()
+    # The reader folds every candidate sentence on every query: ASCII text (most) needs nothing more.
+    return folded if folded.isascii() else folded.translate(_FOLD_TABLE)
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and the same few thousand words come back on every query
 def stem(word: str) -> str:
     """A light English stemmer: plural, -ing, -ed and a final e; 'charges'/'charged'/'charge' -> 'charg'."""
     word = _IRREGULAR.get(word, word)  # then stemmed as its regular form is: "left" -> "leave" -> "leav"

@@ -40,3 +40,14 @@ def test_passages_of_one_document_never_conflict_with_themselves() -> None:
     a = passage("Lease", "A late fee of $75.00 is charged.")
     b = passage("Lease", "The returned payment fee is $35.00; a late fee of $50.00 was charged in 2024.")
     assert find_conflict("late fee", [a, b]) is None
+
+
+def test_a_count_question_that_says_can_i_is_no_yes_or_no_conflict() -> None:
+    # "how many ... can I" asks a count: documents that allow one thing and forbid another that shares a
+    # word of the question ("a year") do not disagree on it.
+    policy = passage("Rent Policy", "A tenant may request an extension of the due date three times a year.")
+    handbook = passage(
+        "Handbook", "You may not allow others to stay in your unit for more than 14 days a year."
+    )
+    assert find_conflict("how many rent extensions can i ask for in a year", [policy, handbook]) is None
+    assert find_conflict("can i ask for an extension", [policy, handbook]) is None

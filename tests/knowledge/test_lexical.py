@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.knowledge.lexical import LexicalIndex, analyze, analyze_query, dense_query, stem
+import unicodedata
+
+from app.knowledge.lexical import LexicalIndex, analyze, analyze_query, dense_query, fold, stem
 
 
 def test_stemmer_brings_word_forms_together() -> None:
@@ -38,3 +40,18 @@ def test_bm25_ranks_the_matching_text_first_and_ignores_unknown_words() -> None:
     assert index.top("late charge amount", 3)[0][0] == 1
     assert index.top("zzzz qqqq", 3) == []
     assert LexicalIndex([]).top("late", 3) == []
+
+
+def test_fold_drops_case_and_accents_of_any_text() -> None:
+    def by_text(text: str) -> str:  # the definition: the whole text decomposed, combining marks dropped
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    samples = [
+        "Depósito de GARANTÍA",
+        "plain ASCII text",
+        "ﬁle ½ Straße ǅ ㎏ 한국어 x\u0301\u0327 ‘quoted’ — İ",
+    ]
+    for text in samples:
+        assert fold(text) == by_text(text)
+    assert fold("Depósito") == "deposito"

@@ -8,7 +8,7 @@ import pytest
 
 from app.config import Settings
 from app.knowledge import retrieval
-from app.knowledge.retrieval import EMPTY_RECHECK_SECONDS, Retriever, reciprocal_rank_fusion
+from app.knowledge.retrieval import EMPTY_RECHECK_SECONDS, Retriever, heads_first, reciprocal_rank_fusion
 from app.knowledge.store import make_client
 from ingest.pipeline import ingest_paths
 from tests.knowledge.conftest import DemoCorpus
@@ -84,6 +84,18 @@ def test_reciprocal_rank_fusion_rewards_agreement() -> None:
 
     assert [item for item, _ in fused] == [1, 3, 2, 4]
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_each_rankings_head_is_re_ranked_before_passages_middling_in_both() -> None:
+    # 9 is first lexically and missing from the dense ranking: RRF puts it below 2 and 3, which both
+    # rankings hold lower down; the reader still sees it among the first candidates.
+    fused = reciprocal_rank_fusion([[1, 2, 3], [9, 3, 2, 1]], k=60)
+    assert [item for item, _ in fused].index(9) > 1
+
+    ordered = heads_first(fused, [[1], [9]])
+
+    assert [item for item, _ in ordered] == [1, 9, 2, 3]
+    assert sorted(ordered) == sorted(fused)
 
 
 class FakeClock:
