@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import json
 import random
 import shutil
@@ -86,6 +87,9 @@ class LoadStats:
 # --- clients --------------------------------------------------------------------------------------
 
 
+_STEPS = itertools.count()
+
+
 @dataclass
 class Window:
     """The measured stretch of a load step: every client connects (and says hello) first, then the
@@ -99,6 +103,10 @@ class Window:
     connected: int = 0
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     go: asyncio.Event = field(default_factory=asyncio.Event)
+    step: int = field(default_factory=lambda: next(_STEPS))
+    """Seeds each client's think times afresh per step: with the same seed every step, a resident whose
+    first pauses happen to be short sent the same burst at the start of each step, and four 15 s steps in
+    a minute added up past the 20 messages a minute a resident may send (a 4429 close)."""
 
     async def arrive(self) -> None:
         self.connected += 1
@@ -114,7 +122,7 @@ class Window:
 async def _chat_client(
     url: str, token: str, texts: list[str], think: float, window: Window, stats: LoadStats
 ) -> None:
-    rng = random.Random(token)
+    rng = random.Random(f"{token}/{window.step}")
     seen: set[int] = set()
     arrived = False
     try:
@@ -184,7 +192,7 @@ async def _await_reply(ws: ClientConnection, client_id: str, seen: set[int], sta
 async def _echo_client(
     url: str, texts: list[str], think: float, window: Window, stats: LoadStats, n: int
 ) -> None:
-    rng = random.Random(n)
+    rng = random.Random(f"{n}/{window.step}")
     async with connect(url, open_timeout=60, ping_interval=None) as ws:
         await window.arrive()
         while await _think(rng, think, window.until):
