@@ -13,7 +13,11 @@ subject, among the passages retrieved for it:
 - a yes or no: one document allows outright what the other forbids outright, about the thing asked
   ("pets are welcome" / "a pet-free community"; "accepts personal checks" / "no longer accepts personal
   checks"). A conditional rule ("no pets without a signed addendum") allows, so it does not conflict
-  with a document that allows.
+  with a document that allows;
+- the conditions of a rule: both documents restrict the thing asked after the event asked about, but
+  after a different number of occurrences ("a returned check" / "two returned checks") or for a different
+  time ("for a 6-month period" / "permanently"). Only a condition both documents state is compared, so a
+  document silent on how long the rule lasts never conflicts on it.
 
 Where a document says which one governs ("if this Lease and the Rules conflict, this Lease controls"),
 the conflict carries that sentence, so the answer can say so. Pure functions over passage texts.
@@ -165,7 +169,7 @@ _CONDITIONAL_START: Final = re.compile(r"^\W*(?:if|when|whenever|in the event|si
 _IF: Final = re.compile(r"\b(?:if|when|whether|unless|si|cuando)\b")
 _CLAUSE: Final = re.compile(r"[;:]|\s[-\u2013\u2014]\s|,\s+(?:but|and|while|however)\s+")
 _DOCUMENT: Final = re.compile(
-    r"\b(?:this|the|these|such)\s+"
+    r"\b(?:this|the|these|such|your)\s+"
     r"(lease|agreement|rental agreement|lease agreement|addendum|policy|rules|handbook)\b",
     re.IGNORECASE,
 )
@@ -286,10 +290,17 @@ def subject_values(sentence: str, subject: str, kinds: tuple[str, ...]) -> list[
             continue
         before = [t for t in terms if t[1] <= value.start and not _CLAUSE.search(folded[t[1] : value.start])]
         after = [t for t in terms if t[0] >= value.end and not _CLAUSE.search(folded[value.end : t[0]])]
-        owner = before[-1] if before else after[0] if after else None
+        owner = before[-1] if before else after[0] if after and not _deadline_before(folded, value) else None
         if owner is not None and owner[2] == subject:
             out.append(_normal(value, folded))
     return out
+
+
+def _deadline_before(folded: str, value: Value) -> bool:
+    """A payment deadline names the value ("rents not paid by the tenth ... a notice to vacate"): the day
+    is when rent is late, not the day of the subject named after it."""
+    start = max((m.end() for m in _CLAUSE.finditer(folded, 0, value.start)), default=0)
+    return any(_mentions(folded[start : value.end], w) for w in TERMS["late_after"])
 
 
 def _sentences(passage: PolicyPassage) -> list[str]:
@@ -413,6 +424,8 @@ def stance(sentence: str, topic: Sequence[frozenset[str]], *, every: bool = Fals
         named = [any(re.search(r"\b" + re.escape(w), lowered) for w in group) for group in topic]
         if not any(named) or (every and not all(named)):
             continue
+        if 2 * sum(named) < len(topic):
+            continue  # a clause on one of the several things asked ("months") says nothing on the question
         if FORBID.search(clause):
             return "allow" if CONDITION.search(clause) else "forbid"
         if ALLOW.search(clause):
@@ -489,6 +502,140 @@ def polarity(question: str, sentence: str) -> str | None:
     return None
 
 
+# -- conditions of a rule ----------------------------------------------------------------------------------
+
+_RESTRICTS: Final = re.compile(r"\b[a-z]+[- ]only\b|\bonly\s+(?:cash|certified|money orders?|cashier)")
+"""A rule that narrows what is allowed rather than forbidding: "a "cash only" policy will apply"."""
+_OCCURRENCES: Final[dict[str, int]] = {
+    "a": 1,
+    "an": 1,
+    "any": 1,
+    "one": 1,
+    "single": 1,
+    "first": 1,
+    "two": 2,
+    "second": 2,
+    "three": 3,
+    "third": 3,
+    "four": 4,
+    "fourth": 4,
+    "five": 5,
+    "fifth": 5,
+}
+_COUNTED_WORDS: Final = 3
+"""How near before the event's word a count of it stands: "two (2) checks are returned", "a second NSF"."""
+_LASTING: Final = re.compile(r"\bfor\s+(?:a\s+|an\s+|the\s+next\s+|a\s+period\s+of\s+)?$")
+"""A length of time that says how long the rule holds: "for a 6-month period", "for twelve months"."""
+_FOREVER: Final = re.compile(
+    r"\b(?:permanently|indefinitely|no longer|(?:for|all|any)\s+future|from then on|ever again)\b"
+)
+_PERMANENT: Final = "permanent"
+_MONTHS: Final = {"months": 1, "years": 12}
+
+
+@dataclass(frozen=True)
+class RuleConditions:
+    """When a restriction starts (after how many occurrences of the event) and how long it lasts."""
+
+    after: int | None
+    lasting: str | None
+
+
+def _events_asked(question: str) -> list[tuple[str, ...]]:
+    """The words of each subject the question names as something that happened ("bounces": a returned
+    check), matched as word starts so the resident's inflection counts."""
+    folded = fold(question)
+    return [
+        words
+        for words in _QUESTION_TERMS.values()
+        if any(re.search(r"\b" + re.escape(w), folded) for w in words)
+    ]
+
+
+def rule_conditions(
+    sentence: str, thing: Sequence[frozenset[str]], event: Sequence[str]
+) -> RuleConditions | None:
+    """The conditions of a sentence that restricts `thing` (topic word groups) after `event` (its words):
+    None when the sentence names neither, or restricts nothing."""
+    folded = fold(sentence)
+    named = [m for w in event for m in re.finditer(r"\b" + re.escape(w), folded)]
+    if not named or not all(any(re.search(r"\b" + re.escape(w), folded) for w in g) for g in thing):
+        return None
+    if not (FORBID.search(sentence) or _RESTRICTS.search(folded)):
+        return None
+    counts = (_occurrences(folded[: m.start()]) for m in sorted(named, key=lambda m: m.start()))
+    return RuleConditions(next((n for n in counts if n is not None), None), _lasting(folded))
+
+
+def _occurrences(before: str) -> int | None:
+    """The count nearest before an event's word, within a few words ("a $35" is money, not a count)."""
+    for token in reversed(re.findall(r"\$?[a-z0-9]+", before)[-_COUNTED_WORDS:]):
+        if token in _OCCURRENCES:
+            return _OCCURRENCES[token]
+        if token.isdigit() and len(token) == 1:
+            return int(token)
+    return None
+
+
+def _lasting(folded: str) -> str | None:
+    """How long the rule holds: a length of time after "for" in months or days, or "permanent"."""
+    for value in values_in(folded):
+        if value.kind == "duration" and _LASTING.search(folded[max(0, value.start - 24) : value.start]):
+            number, _, unit = value.normal.partition(" ")
+            months = _MONTHS.get(unit)
+            return f"{int(number) * months} months" if months else value.normal
+    return _PERMANENT if _FOREVER.search(folded) else None
+
+
+def _condition_conflict(question: str, passages: Sequence[PolicyPassage]) -> Conflict | None:
+    """Documents that restrict the thing asked after the event asked about, under conditions that differ
+    where both state them (a different number of occurrences, or a different time)."""
+    if asked_kinds(question)[0] != "yesno":
+        return None
+    events = _events_asked(question)
+    event = tuple(w for words in events for w in words)
+    thing = [
+        g
+        for g in _topic_words(question)
+        if not any(w.startswith(s) or s.startswith(w) for s in g for w in map(stem, event))
+    ]
+    if not event or not thing:
+        return None
+    by_title: dict[str, list[tuple[RuleConditions, Side]]] = {}
+    for passage in passages:
+        for sentence in _sentences(passage):
+            found = rule_conditions(sentence, thing, event)
+            if found is not None:
+                by_title.setdefault(document_of(passage), []).append((found, Side(passage, sentence, ())))
+    titles = list(by_title)
+    for i, a in enumerate(titles):
+        for b in titles[i + 1 :]:
+            for kind in ("after", "lasting"):
+                pair = _differ(by_title[a], by_title[b], kind)
+                if pair is not None:
+                    return Conflict("condition", kind, pair)
+    return None
+
+
+def _differ(
+    a: list[tuple[RuleConditions, Side]], b: list[tuple[RuleConditions, Side]], kind: str
+) -> tuple[Side, Side] | None:
+    """The two documents' sentences, each with its value, when both state the condition and share no
+    value of it (a document that states none is silent on it, not in disagreement)."""
+    stated_a, stated_b = _stated(a, kind), _stated(b, kind)
+    if not stated_a or not stated_b or {s.values for s in stated_a} & {s.values for s in stated_b}:
+        return None
+    return stated_a[0], stated_b[0]
+
+
+def _stated(found: list[tuple[RuleConditions, Side]], kind: str) -> list[Side]:
+    return [
+        Side(side.passage, side.sentence, (str(value),))
+        for conditions, side in found
+        if (value := getattr(conditions, kind)) is not None
+    ]
+
+
 # -- which governs -----------------------------------------------------------------------------------------
 
 
@@ -523,7 +670,11 @@ def find_conflict(
     top = list(passages[:depth])
     if len({document_of(p) for p in top}) < 2:
         return None
-    conflict = _value_conflict(question, top) or _stance_conflict(question, top)
+    conflict = (
+        _value_conflict(question, top)
+        or _stance_conflict(question, top)
+        or _condition_conflict(question, top)
+    )
     if conflict is None:
         return None
     governing = governing_clause([*precedence, *top])

@@ -51,3 +51,25 @@ def test_a_count_question_that_says_can_i_is_no_yes_or_no_conflict() -> None:
     )
     assert find_conflict("how many rent extensions can i ask for in a year", [policy, handbook]) is None
     assert find_conflict("can i ask for an extension", [policy, handbook]) is None
+
+
+def test_a_rule_on_one_of_several_things_asked_is_no_yes_or_no_conflict() -> None:
+    # "months" is one of four things the question names: neither sentence rules on using the deposit
+    handbook = passage("Handbook", "A Welcome Visit will be conducted after two months of occupancy.")
+    policy = passage("Policy", "Partial payments are accepted when the full month's rent cannot be paid.")
+    assert (
+        find_conflict("can i use my security deposit to cover this months rent", [handbook, policy]) is None
+    )
+
+
+def test_the_day_rent_is_late_is_not_the_day_a_notice_is_sent() -> None:
+    # "not paid by the 10th" says when rent is late; the notice it leads to is served from the 11th
+    handbook = passage(
+        "Handbook", "Rents not paid by the 10th are delinquent and a notice to vacate will be issued."
+    )
+    policy = passage(
+        "Policy", "On the 11th day of each month, a written notice is served on delinquent tenants."
+    )
+    assert find_conflict("on what day do they send the notice if i havent paid", [handbook, policy]) is None
+    other = passage("Notice", "A notice to vacate is issued on the 15th of the month.")
+    assert find_conflict("on what day do they send the notice if i havent paid", [policy, other]) is not None

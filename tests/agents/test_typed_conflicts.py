@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.conflicts import find_conflict, governs, polarity
+from agents.conflicts import find_conflict, governing_clause, governs, polarity
 from tools.policies import PolicyPassage
 from tools.results import Citation
 
@@ -178,3 +178,13 @@ def test_two_files_with_the_same_title_are_two_documents() -> None:
     )
     conflict = find_conflict("how much is the late fee", [lease, policy])
     assert conflict is not None and conflict.topic == "late_fee"
+
+
+def test_the_document_said_to_prevail_may_be_named_as_yours() -> None:
+    clause = passage(
+        "Handbook",
+        "Should any of the material in this handbook be in conflict with your lease, the provision of your "
+        "lease will prevail.",
+    )
+    side = governing_clause([clause])
+    assert side is not None and governs(side) == "lease"
