@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -63,9 +65,9 @@ class Service:
         return [frames.Reply.model_validate(f) for f in self.stored if f["seq"] > after_seq]
 
 
-async def connected(
-    service: Service, broker: LocalBroker, last_seq: int
-) -> tuple[Transport, asyncio.Task[None]]:
+@asynccontextmanager
+async def connected(service: Service, broker: LocalBroker, last_seq: int) -> AsyncIterator[Transport]:
+    """A connection that said hello with `last_seq` and has caught up; closed (and its runner) after."""
     transport = Transport()
     runner = TurnRunner(lambda accepted: None, broker=broker, workers=1)  # type: ignore[arg-type,return-value]
     connection = ChatConnection(
@@ -78,7 +80,12 @@ async def connected(
     transport.incoming.put_nowait(json.dumps({"type": "hello", "token": "t", "last_seq": last_seq}))
     task = asyncio.create_task(connection.serve())
     await settle()
-    return transport, task
+    try:
+        yield transport
+    finally:
+        transport.incoming.put_nowait(None)
+        await task
+        runner.close()
 
 
 async def settle() -> None:
@@ -93,55 +100,47 @@ def seqs(transport: Transport) -> list[int]:
 @pytest.mark.anyio
 async def test_a_batch_that_starts_where_the_connection_is_goes_out_without_a_read() -> None:
     service, broker = Service(last_seq=5), LocalBroker()
-    transport, task = await connected(service, broker, last_seq=5)
-    reads = service.reads
-    service.stored += [reply(6), reply(7)]
-    await broker.publish(TOPIC, EventBatch(5, 7, [reply(6), reply(7)]).notice())
-    await settle()
-    assert seqs(transport) == [6, 7]
-    assert service.reads == reads
-    transport.incoming.put_nowait(None)
-    await task
+    async with connected(service, broker, last_seq=5) as transport:
+        reads = service.reads
+        service.stored += [reply(6), reply(7)]
+        await broker.publish(TOPIC, EventBatch(5, 7, [reply(6), reply(7)]).notice())
+        await settle()
+        assert seqs(transport) == [6, 7]
+        assert service.reads == reads
 
 
 @pytest.mark.anyio
 async def test_a_connection_behind_a_batch_reads_what_it_missed_first_and_sends_nothing_twice() -> None:
     service, broker = Service(last_seq=3), LocalBroker()
-    transport, task = await connected(service, broker, last_seq=3)
-    service.stored += [reply(4), reply(5), reply(6)]  # 4 and 5 were announced by a notice that was lost
-    await broker.publish(TOPIC, EventBatch(5, 6, [reply(6)]).notice())
-    await broker.publish(TOPIC, EventBatch(5, 6, [reply(6)]).notice())  # and this one came twice
-    await settle()
-    assert seqs(transport) == [4, 5, 6]
-    transport.incoming.put_nowait(None)
-    await task
+    async with connected(service, broker, last_seq=3) as transport:
+        service.stored += [reply(4), reply(5), reply(6)]  # 4 and 5 were announced by a notice that was lost
+        await broker.publish(TOPIC, EventBatch(5, 6, [reply(6)]).notice())
+        await broker.publish(TOPIC, EventBatch(5, 6, [reply(6)]).notice())  # and this one came twice
+        await settle()
+        assert seqs(transport) == [4, 5, 6]
 
 
 @pytest.mark.anyio
 async def test_seqs_a_batch_skips_are_rows_residents_never_see_and_are_not_read_for() -> None:
     service, broker = Service(last_seq=2), LocalBroker()
-    transport, task = await connected(service, broker, last_seq=2)
-    reads = service.reads
-    await broker.publish(TOPIC, EventBatch(2, 5, [reply(4)]).notice())  # 3 and 5: bookkeeping rows
-    service.stored += [reply(6)]
-    await broker.publish(TOPIC, EventBatch(5, 6, [reply(6)]).notice())
-    await settle()
-    assert seqs(transport) == [4, 6]
-    assert service.reads == reads
-    transport.incoming.put_nowait(None)
-    await task
+    async with connected(service, broker, last_seq=2) as transport:
+        reads = service.reads
+        await broker.publish(TOPIC, EventBatch(2, 5, [reply(4)]).notice())  # 3 and 5: bookkeeping rows
+        service.stored += [reply(6)]
+        await broker.publish(TOPIC, EventBatch(5, 6, [reply(6)]).notice())
+        await settle()
+        assert seqs(transport) == [4, 6]
+        assert service.reads == reads
 
 
 @pytest.mark.anyio
 async def test_a_malformed_batch_from_another_process_falls_back_to_reading() -> None:
     service, broker = Service(last_seq=1), LocalBroker()
-    transport, task = await connected(service, broker, last_seq=1)
-    service.stored += [reply(2)]
-    await broker.publish(TOPIC, {"events": True, "after": 1, "upto": 2, "frames": [{"text": "no seq"}]})
-    await settle()
-    assert seqs(transport) == [2]
-    transport.incoming.put_nowait(None)
-    await task
+    async with connected(service, broker, last_seq=1) as transport:
+        service.stored += [reply(2)]
+        await broker.publish(TOPIC, {"events": True, "after": 1, "upto": 2, "frames": [{"text": "no seq"}]})
+        await settle()
+        assert seqs(transport) == [2]
 
 
 def answered(outcome_delay: float, batch: EventBatch | None) -> Any:
