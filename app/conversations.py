@@ -70,10 +70,12 @@ _EARLIER = (
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """A message as appended: its row id and its place in the conversation."""
+    """A message as appended: its row id, its place in the conversation and when it was stored (as a later
+    read returns it)."""
 
     id: int
     seq: int
+    at: datetime | None = None
 
 
 def append_message(
@@ -88,10 +90,10 @@ def append_message(
     """Append a message (an event of the thread) with the next seq. A plain INSERT rather than the ORM's
     unit of work: two run in every turn, and a flush costs twice the statement."""
     seq = int(session.execute(_NEXT_SEQ, {"conversation_id": conversation_id}).scalar_one())
-    message_id, _ = _insert_message(
+    message_id, at = _insert_message(
         session, conversation_id, role=role, body=body, meta=meta, seq=seq, client_id=client_id
     )
-    return Stored(message_id, seq)
+    return Stored(message_id, seq, at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +169,8 @@ def append_unless_staff(
         if session.execute(_OWNER, {"conversation_id": conversation_id}).scalar() == "staff":
             return None
         raise LookupError(f"there is no conversation {conversation_id}")
-    message_id, _ = _insert_message(session, conversation_id, role=role, body=body, meta=meta, seq=int(seq))
-    return Stored(message_id, int(seq))
+    message_id, at = _insert_message(session, conversation_id, role=role, body=body, meta=meta, seq=int(seq))
+    return Stored(message_id, int(seq), at)
 
 
 def _insert_message(

@@ -57,6 +57,8 @@ class TurnOutcome(BaseModel):
     """The resident message's seq in the conversation."""
     reply_seq: int | None = None
     """The reply's seq; None when nothing was sent (staff own the thread)."""
+    reply_at: datetime | None = None
+    """When the reply was stored, as a read of the conversation returns it."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ class Assistant:
             )
             taken = reply is None
             outcome = outcome.model_copy(
-                update={"silent": True} if reply is None else {"reply_seq": reply.seq}
+                update={"silent": True} if reply is None else {"reply_seq": reply.seq, "reply_at": reply.at}
             )
             audit.record(
                 session,

@@ -154,10 +154,30 @@ class ChatService:
         )
 
     def answer(self, accepted: Accepted) -> Answered:
-        """Run the turn, then read back in the same worker call what it added to the conversation, for
-        the notice that tells every connection."""
+        """Run the turn, then give the notice that tells every connection what it added to the
+        conversation: built from what was written when the reply directly follows the message (most
+        turns), else read back in the same worker call (an escalation, a staff message between)."""
         outcome = self.assistant.answer(accepted)
-        return Answered(outcome, self.batch_after(accepted.conversation_id, accepted.seq))
+        batch = self.reply_batch(accepted, outcome)
+        if batch is None:
+            batch = self.batch_after(accepted.conversation_id, accepted.seq)
+        return Answered(outcome, batch)
+
+    def reply_batch(self, accepted: Accepted, outcome: TurnOutcome) -> EventBatch | None:
+        """The reply as the batch its notice carries, with no read, when it is the only event the turn
+        added: its seq follows the message's, and no escalation (which moves the thread to waiting, after
+        the reply for a do-not-contact resident) came with it. None otherwise."""
+        if outcome.reply_seq != accepted.seq + 1 or outcome.reply_at is None or outcome.escalated:
+            return None
+        frame = frames.Reply(
+            seq=outcome.reply_seq,
+            from_="assistant",
+            text=outcome.reply or "",
+            citations=[_shown(c, self._link) for c in outcome.citations if isinstance(c, dict)],
+            card=outcome.card,
+            at=_iso(outcome.reply_at),
+        )
+        return EventBatch(accepted.seq, outcome.reply_seq, [frames.dump(frame)])
 
     def handoff(self, resident: ChatResident, client_id: str) -> int:
         """ "Talk to a person": an escalation for staff and the conversation marked waiting. Returns the
