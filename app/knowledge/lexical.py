@@ -155,8 +155,11 @@ bc: because
 info: information
 req: request
 """
-#: Words residents use for what leases and policies call something else. Lexical side only: the
-#: embedding model already knows these are related.
+#: Words residents use for what leases and policies call something else, added to the question's own
+#: word. Not given to the embedding model, which already knows these are related (the reader's question
+#: groups count them too). On the real-documents development set, retrieval alone (k=20, the re-ranking
+#: depth), the guest, payment-app and utility lines took hit@5 from 154 to 157 of 161 questions (tuned
+#: landlords 84 -> 87 of 91, held out 70 of 70), hit@3 143 -> 145, MRR 0.826 -> 0.837.
 _SYNONYM_TABLE = """
 fee fees: fee charge
 bounce bounced bounces: bounced returned
@@ -165,6 +168,9 @@ evict eviction evicted: eviction default
 dog dogs: dog pet
 cat cats: cat pet
 puppy kitten: pet
+friend friends cousin cousins relative relatives boyfriend girlfriend bf gf: guest visitor
+venmo zelle cashapp paypal: electronic payment
+electric electricity: utility
 """
 
 
@@ -260,7 +266,8 @@ def analyze_query(text: str) -> list[str]:
     expanded: list[str] = []
     for word in words:
         for term in QUERY_GLOSSARY.get(word, word).split():
-            expanded.extend(QUERY_SYNONYMS.get(term, term).split())
+            expanded.append(term)
+            expanded.extend(other for other in QUERY_SYNONYMS.get(term, "").split() if other != term)
     return [stem(word) for word in expanded if word not in STOPWORDS and word != "00"]
 
 

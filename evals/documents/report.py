@@ -4,6 +4,8 @@ The JSON interface (`--json`) has exactly these top-level figures, plus breakdow
 
 - `questions`: questions asked (skipped ones, whose landlord folder is missing, are listed apart);
 - `retrieval_hit`: share of questions with evidence whose evidence sentence was in the top 5 passages;
+  `hit_at_1`, `hit_at_3` and `mrr` (mean reciprocal rank of the first passage holding it, 0 below the top
+  5) say how high: the reader reads passages in rank order, so evidence at rank 4 often loses to rank 1;
 - `answer_accuracy`: share of questions whose reply contained the expected answer (for questions the
   documents do not answer: the reply said so, or a person was offered);
 - `conflicts_flagged`: replies that said the documents disagree (`conflict_recall` over the questions
@@ -33,6 +35,9 @@ class CaseResult(BaseModel):
     conflict_expected: bool = False
     reply: str = ""
     retrieval_hit: bool | None = Field(default=None, description="None when the question has no evidence.")
+    evidence_rank: int | None = Field(
+        default=None, description="Rank (from 1) of the first passage with the evidence; None if none has it."
+    )
     correct: bool = False
     conflict_flagged: bool = False
     escalated: bool = False
@@ -69,12 +74,18 @@ class Figures(BaseModel):
     conflicts_flagged: int
     false_conflicts: int
     escalated: int
+    hit_at_1: float = 0.0
+    hit_at_3: float = 0.0
+    mrr: float = 0.0
 
     @classmethod
     def of(cls, results: list[CaseResult]) -> Figures:
         return cls(
             questions=len(results),
             retrieval_hit=retrieval_hit(results),
+            hit_at_1=hit_at(results, 1),
+            hit_at_3=hit_at(results, 3),
+            mrr=mean_reciprocal_rank(results),
             answer_accuracy=answer_accuracy(results),
             conflicts_flagged=sum(r.conflict_flagged for r in results),
             false_conflicts=sum(r.conflict_flagged and not r.conflict_expected for r in results),
@@ -85,6 +96,23 @@ class Figures(BaseModel):
 def retrieval_hit(results: Iterable[CaseResult]) -> float:
     scored = [r.retrieval_hit for r in results if r.retrieval_hit is not None]
     return round(sum(scored) / len(scored), 4) if scored else 0.0
+
+
+def _ranks(results: Iterable[CaseResult]) -> list[int | None]:
+    """The evidence rank of every question that has evidence (None: not among the passages)."""
+    return [r.evidence_rank if r.retrieval_hit else None for r in results if r.retrieval_hit is not None]
+
+
+def hit_at(results: Iterable[CaseResult], k: int) -> float:
+    """Share of questions with evidence whose evidence was in the top `k` passages."""
+    ranks = _ranks(results)
+    return round(sum(rank is not None and rank <= k for rank in ranks) / len(ranks), 4) if ranks else 0.0
+
+
+def mean_reciprocal_rank(results: Iterable[CaseResult]) -> float:
+    """Mean of 1 / rank of the evidence passage over questions with evidence (0 where it was not found)."""
+    ranks = _ranks(results)
+    return round(sum(1 / rank for rank in ranks if rank) / len(ranks), 4) if ranks else 0.0
 
 
 def answer_accuracy(results: Iterable[CaseResult]) -> float:
@@ -103,6 +131,9 @@ class DocumentEvalReport(BaseModel):
     answer_accuracy: float
     conflicts_flagged: int
     escalated: int
+    hit_at_1: float = Field(description="Share of questions with evidence found in the top passage.")
+    hit_at_3: float = Field(description="Share of questions with evidence found in the top 3 passages.")
+    mrr: float = Field(description="Mean reciprocal rank of the evidence passage (0 below the top 5).")
     value_accuracy: float = Field(description="Answer accuracy over amount, day and count questions.")
     conflict_recall: float | None = Field(description="Real conflicts flagged; None without any.")
     false_conflicts: int = Field(description="Conflicts flagged where the documents agree.")
@@ -134,6 +165,9 @@ class DocumentEvalReport(BaseModel):
             answer_accuracy=overall.answer_accuracy,
             conflicts_flagged=overall.conflicts_flagged,
             escalated=overall.escalated,
+            hit_at_1=overall.hit_at_1,
+            hit_at_3=overall.hit_at_3,
+            mrr=overall.mrr,
             value_accuracy=answer_accuracy(r for r in asked if r.kind in ("amount", "day", "count")),
             conflict_recall=conflict_recall(asked),
             false_conflicts=overall.false_conflicts,
@@ -153,13 +187,13 @@ class DocumentEvalReport(BaseModel):
             title=f"Documents eval: {self.questions} questions, {self.documents} documents "
             f"({self.planner} planner, {self.seconds:.0f} s)",
             collapse_padding=True,
-            caption="conflicts: replies saying documents disagree (false: where they agree)",
+            caption="hit@k: evidence in the top k passages; MRR: its mean reciprocal rank; acc.: answer "
+            "accuracy; confl.: replies saying documents disagree (false: where they agree); staff: escalated",
         )
-        for column in ("landlord", "asked", "hit@5", "accuracy", "conflicts", "false", "to staff"):
-            if column == "landlord":
-                table.add_column(column, no_wrap=True)
-            else:
-                table.add_column(column, justify="right", no_wrap=True)
+        # Short headers, and figures that never shrink: on an 80-column terminal only landlord names are cut.
+        table.add_column("landlord", no_wrap=True, overflow="ellipsis", max_width=20)
+        for column in ("asked", "hit@1", "hit@5", "MRR", "acc.", "confl.", "false", "staff"):
+            table.add_column(column, justify="right", no_wrap=True, min_width=5)
         overall = Figures(
             questions=self.questions,
             retrieval_hit=self.retrieval_hit,
@@ -167,12 +201,17 @@ class DocumentEvalReport(BaseModel):
             conflicts_flagged=self.conflicts_flagged,
             false_conflicts=self.false_conflicts,
             escalated=self.escalated,
+            hit_at_1=self.hit_at_1,
+            hit_at_3=self.hit_at_3,
+            mrr=self.mrr,
         )
         for name, figures in [*self.by_landlord.items(), ("all", overall)]:
             table.add_row(
                 f"[bold]{name}[/bold]" if name == "all" else name,
                 str(figures.questions),
+                f"{figures.hit_at_1:.3f}",
                 f"{figures.retrieval_hit:.3f}",
+                f"{figures.mrr:.3f}",
                 f"{figures.answer_accuracy:.3f}",
                 str(figures.conflicts_flagged),
                 str(figures.false_conflicts),
@@ -183,7 +222,8 @@ class DocumentEvalReport(BaseModel):
     def summary_lines(self) -> list[str]:
         recall = "n/a" if self.conflict_recall is None else f"{self.conflict_recall:.3f}"
         return [
-            f"retrieval_hit {self.retrieval_hit:.3f}  answer_accuracy {self.answer_accuracy:.3f}  "
+            f"retrieval_hit {self.retrieval_hit:.3f}  hit@1 {self.hit_at_1:.3f}  hit@3 {self.hit_at_3:.3f}  "
+            f"mrr {self.mrr:.3f}  answer_accuracy {self.answer_accuracy:.3f}  "
             f"value_accuracy {self.value_accuracy:.3f}  conflict_recall {recall}  "
             f"false_conflict_rate {self.false_conflict_rate:.3f}  escalated {self.escalated}",
         ]

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from agents.assistant.runner import Assistant
     from app.config import Settings
     from app.knowledge.constants import DocType
-    from app.knowledge.retrieval import Retriever
+    from app.knowledge.retrieval import Passage, Retriever
 
 K = 5
 PlannerKind = Literal["offline", "chat"]
@@ -186,10 +186,8 @@ def ask_case(instance: EvalInstance, case: QACase) -> CaseResult:
     seconds = time.perf_counter() - started
     passages = instance.retriever.retrieve(case.question, property_code=scope, k=K)
     reply = outcome.reply or ""
-    # A passage is its heading and its text: ingest sometimes takes a capitalised sentence for a heading.
-    hit = (
-        evidence_found(case.evidence, [f"{p.section}\n{p.text}" for p in passages]) if case.evidence else None
-    )
+    rank = evidence_rank(case.evidence, passages) if case.evidence else None
+    hit = None if not case.evidence else rank is not None
     return CaseResult(
         line=case.line,
         question=case.question,
@@ -199,6 +197,7 @@ def ask_case(instance: EvalInstance, case: QACase) -> CaseResult:
         conflict_expected=case.conflict,
         reply=reply,
         retrieval_hit=hit,
+        evidence_rank=rank,
         correct=answer_matches(case, reply, escalated=outcome.escalated),
         conflict_flagged=conflict_flagged(outcome),
         escalated=outcome.escalated,
@@ -206,6 +205,15 @@ def ask_case(instance: EvalInstance, case: QACase) -> CaseResult:
         top_passage=_where(passages),
         ms=round(seconds * 1000, 1),
     )
+
+
+def evidence_rank(evidence: str, passages: Sequence[Passage]) -> int | None:
+    """Rank (from 1) of the first passage holding `evidence`; None when none does."""
+    for rank, passage in enumerate(passages, 1):
+        # A passage is its heading and its text: ingest sometimes takes a capitalised sentence for a heading.
+        if evidence_found(evidence, [f"{passage.section}\n{passage.text}"]):
+            return rank
+    return None
 
 
 def _where(passages: Sequence[object]) -> str:
