@@ -8,7 +8,8 @@ the top passages (cut by the same splitter ingest uses, so a quote never starts 
   "withdrawal" says "withdraw") that the sentence states, with credit at half weight for words only its
   section heading states and at a third for words only the sentence before it states (a "This fee is
   $50." after "Residents who are locked out ...");
-- kind: a bonus when the sentence states a value of the kind asked for (an amount for "how much", a
+- kind: a bonus when the sentence states a value of the kind asked for (an amount of money for "how
+  much", less for a bare percent, which prices something only as a share of another amount; a
   day, time or length of time for "when" or "what hours", a count or a length for "how many", in the
   unit asked where the question names one: "how many days"), and a smaller one for a rule ("may",
   "must not") when a yes or no is asked, or for steps when a procedure is; a sentence that leans on the
@@ -118,6 +119,14 @@ _ASKING: Final = frozenset(
     lol lmao omg ugh yall ya guys bro hey hi pls plz thx idk tho gonna wanna kinda sorta
     """.split()
 )
+_CONTRACTED: Final = frozenset(
+    """re ll ve don doesn didn isn aren wasn weren haven hasn hadn won wouldn shouldn couldn
+    theyre theyll theyve youre youll youve weve arent havent hasnt hadnt wasnt werent wouldnt shouldnt
+    couldnt""".split()
+)
+"""What is left of a contraction once its apostrophe is gone ("they're" folds to "they re", or is typed
+"theyre"): it says nothing of what is asked, yet no candidate states it, so it would weigh as a word
+the documents miss. Single letters ("what's" -> "what s") likewise."""
 _ANAPHOR: Final = re.compile(
     r"^(?:this|that|these|those|it|such|they|the\s+same|said|any\s+such|in\s+that)\b", re.I
 )
@@ -284,6 +293,8 @@ def _says_nothing(word: str) -> bool:
     """Whether a question's word says how it is asked, not what about."""
     if word in STOPWORDS:  # but "most" asks a maximum
         return word not in _READER_SYNONYMS
+    if word in _CONTRACTED or (len(word) == 1 and word.isalpha()):
+        return True
     return word in _ASKING or stem(word) in _ASKING or word.isdigit()
 
 
@@ -323,13 +334,26 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
     seen: set[str] = set()
     for p, source in enumerate(sources):
         for q, paragraph in enumerate(source.text.split("\n")):
-            for n, sentence in enumerate(split_sentences(paragraph)):
+            position = 0
+            for sentence in split_sentences(paragraph):
                 key = " ".join(sentence.lower().split())
                 if key in seen or len(key) < 3:
                     continue
                 seen.add(key)
-                out.append(_Sentence(p, q, n, sentence, sentence_terms(sentence)))
+                last = out[-1] if out and position else None
+                if last is not None and _ASIDE.match(sentence):
+                    # "(Letter 3a)" after "... a warning letter is sent." belongs to it: on its own it would
+                    # stand between that sentence and the one that follows on from it
+                    text = f"{last.text} {sentence}"
+                    out[-1] = _Sentence(p, q, last.position, text, sentence_terms(text))
+                    continue
+                out.append(_Sentence(p, q, position, sentence, sentence_terms(sentence)))
+                position += 1
     return out
+
+
+_ASIDE: Final = re.compile(r"^\([^()]{1,40}\)\.?$")
+"""A sentence that is only a short bracketed reference: "(Letter 3a)", "(See Section 4)"."""
 
 
 def _weights(groups: list[frozenset[str]], texts: list[frozenset[str]]) -> list[float]:
@@ -538,12 +562,17 @@ def rerank(question: str, sources: Sequence[Source], *, similarity: Similarity |
 def _kind_bonus(text: str, kinds: tuple[AskedKind, ...], unit: str | None = None) -> float:
     """`KIND_BONUS` for a sentence that states a value of the kind asked first (for a count question
     that names its unit, "how many days", a value in that unit; a count of other things or a length in
-    other units only `SECONDARY_KIND_BONUS`), less for the kinds asked after it."""
+    other units only `SECONDARY_KIND_BONUS`; for an amount, money: a percent alone only
+    `SECONDARY_KIND_BONUS`), less for the kinds asked after it."""
     bonus = 0.0
     for n, kind in enumerate(kinds):
         if kind == "count" and n == 0 and unit is not None and _states(text, kind):
             stated = any(states_unit(v, unit) for v in values_in(text))
             bonus = max(bonus, KIND_BONUS if stated else SECONDARY_KIND_BONUS)
+        elif kind == "amount" and n == 0 and _states(text, kind):
+            # a share ("60% of the semester charge") says what the charge is only through another amount
+            money = any(v.kind == "money" for v in values_in(text))
+            bonus = max(bonus, KIND_BONUS if money else SECONDARY_KIND_BONUS)
         elif kind in ("amount", "day", "count") and _states(text, kind):
             bonus = max(bonus, KIND_BONUS if n == 0 else SECONDARY_KIND_BONUS)
         elif kind == "yesno" and _RULE.search(text):

@@ -210,3 +210,9 @@ def test_missing_evidence_names_the_line(tmp_path: Path) -> None:
     assert missing_evidence([good, bad], corpus) == [
         "line 2: evidence not found in acme/lease.md: 'A fee of $25 applies.'"
     ]
+
+
+def test_a_key_phrase_matches_its_possessive_and_plural() -> None:
+    assert answer_matches(_case("Building Manager", "procedure"), "Ask for the Building Manager's approval.")
+    assert answer_matches(_case("Building Manager", "procedure"), "With the Building Managers consent only.")
+    assert not answer_matches(_case("Building Manager", "procedure"), "Ask the front desk.")
