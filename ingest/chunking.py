@@ -200,13 +200,28 @@ class Chunker:
         for unit in units:
             if current and not self._fits(current + [unit]):
                 chunks.append(self._make(section, current))
-                current = self._overlap(current, unit)
+                current = self._paragraph_so_far(current, unit) or self._overlap(current, unit)
                 fresh = 0
             current.append(unit)
             fresh += 1
         if fresh:
             chunks.append(self._make(section, current))
         return chunks
+
+    def _paragraph_so_far(self, previous: list[_Unit], following: _Unit) -> list[_Unit]:
+        """Where a chunk ends inside a paragraph (a numbered rule, a list item), the next chunk starts
+        where that paragraph starts, when the paragraph so far still leaves room: a chunk that opens
+        mid-rule ("a new day starts at 10:01 A.M.") lacks what the rule is about. Not when the paragraph
+        so far fills more than half a chunk: then the usual overlap. Else []."""
+        if following.new_paragraph:
+            return []
+        start = next((j for j in range(len(previous) - 1, -1, -1) if previous[j].new_paragraph), 0)
+        if start == 0 or not previous[start].new_paragraph:
+            return []
+        tail = previous[start:]
+        if self._size(tail) > self.max_tokens // 2:  # the repeat would crowd out what is new
+            return []
+        return tail if self._fits([*tail, following]) else []
 
     def _overlap(self, previous: list[_Unit], following: _Unit) -> list[_Unit]:
         """Trailing whole sentences of `previous` worth at most `overlap_tokens`, leaving room for more."""

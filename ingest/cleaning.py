@@ -1,10 +1,12 @@
 """Text clean-up between loading and section detection.
 
 Keeps the line structure (section detection reads lines) but removes what a reader skips: running
-page headers and footers, page numbers, words hyphenated across line breaks, odd whitespace and
-compatibility characters (ligatures, non-breaking spaces, soft hyphens). It also mends two things PDF
-text extraction does to justified and typeset text: a paragraph that comes out one word per line, and a
-superscript ordinal or a comma set on a line of its own ("THE 5\nTH\n, ANY PAYMENT").
+page headers and footers (and a running prefix such as a building's address before a header that names
+the part of the document, which is kept where that part starts), page numbers, words hyphenated across
+line breaks, odd whitespace and compatibility characters (ligatures, non-breaking spaces, soft
+hyphens). It also mends two things PDF text extraction does to justified and typeset text: a paragraph
+that comes out one word per line, and a superscript ordinal or a comma set on a line of its own
+("THE 5\nTH\n, ANY PAYMENT").
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from ingest.document import Page
 
 #: How many non-empty lines at the top and bottom of a page may be header or footer.
 EDGE_LINES = 3
-#: A line is running matter when it sits at the same edge of at least this share of the pages.
+#: A line is running matter when it sits at the same edge of at least this share of the pages...
 REPEAT_SHARE = 0.5
+#: ... or, in a long document whose parts (lease, rules, riders) each have their own running lines, of
+#: this share and at least `LONG_REPEAT_PAGES` pages.
+LONG_REPEAT_SHARE = 0.25
+LONG_REPEAT_PAGES = 6
+#: Words a running prefix has at least ("Acme Apartments"), so a common first word is not one.
+PREFIX_MIN_WORDS = 2
+PREFIX_MAX_WORDS = 8
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\ufeff]")
@@ -55,13 +64,19 @@ def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
     return content[:EDGE_LINES], content[-EDGE_LINES:]
 
 
+def _pages_needed(pages: int) -> int:
+    """On how many pages a line (or a first line's opening words) must recur to be running matter."""
+    long_document = max(LONG_REPEAT_PAGES, math.ceil(LONG_REPEAT_SHARE * pages))
+    return max(2, min(math.ceil(REPEAT_SHARE * pages), long_document))
+
+
 def _running_signatures(pages: list[list[str]]) -> set[str]:
-    """Signatures found at a page edge on at least REPEAT_SHARE of the pages (and on two or more)."""
+    """Signatures found at a page edge on enough pages to be running matter."""
     counts: Counter[str] = Counter()
     for lines in pages:
         top, bottom = _edges(lines)
         counts.update({_signature(lines[i]) for i in top + bottom})
-    needed = max(2, math.ceil(REPEAT_SHARE * len(pages)))
+    needed = _pages_needed(len(pages))
     return {sig for sig, count in counts.items() if count >= needed}
 
 
@@ -76,6 +91,53 @@ def strip_running_lines(pages: list[Page]) -> list[Page]:
         kept = [line for i, line in enumerate(lines) if i not in drop]
         cleaned.append(Page(page.number, "\n".join(kept)))
     return cleaned
+
+
+def _first_line(lines: list[str]) -> int | None:
+    return next((i for i, line in enumerate(lines) if line), None)
+
+
+def _running_prefix(pages: list[list[str]]) -> list[str]:
+    """Word prefixes that open the first line of enough pages to be running matter, longest first."""
+    counts: Counter[tuple[str, ...]] = Counter()
+    for lines in pages:
+        if (first := _first_line(lines)) is None:
+            continue
+        words = tuple(lines[first].split())
+        counts.update({words[:k] for k in range(PREFIX_MIN_WORDS, min(len(words), PREFIX_MAX_WORDS) + 1)})
+    needed = _pages_needed(len(pages))
+    return sorted(
+        (" ".join(words) for words, count in counts.items() if count >= needed), key=len, reverse=True
+    )
+
+
+def strip_running_prefixes(pages: list[Page]) -> list[Page]:
+    """Cut a running prefix (a building's address, a form name) off each page's first line. What
+    follows it names the part of the document the page belongs to ("RULES AND REGULATIONS"): it stays
+    where a part starts, so it can be read as that part's heading, and goes where it repeats the page
+    before's, where it would cut the clause that runs on across the page break."""
+    split = [page.text.split("\n") for page in pages]
+    prefixes = _running_prefix(split)
+    if not prefixes:
+        return pages
+    cleaned: list[Page] = []
+    previous = ""
+    for page, lines in zip(pages, split, strict=True):
+        first = _first_line(lines)
+        prefix = next((p for p in prefixes if first is not None and _opens_with(lines[first], p)), None)
+        if first is None or prefix is None:
+            cleaned.append(page)
+            previous = ""
+            continue
+        rest = lines[first][len(prefix) :].strip()
+        kept = [*lines[:first], *([rest] if rest and rest != previous else []), *lines[first + 1 :]]
+        previous = rest
+        cleaned.append(Page(page.number, "\n".join(kept)))
+    return cleaned
+
+
+def _opens_with(line: str, prefix: str) -> bool:
+    return line == prefix or line.startswith(prefix + " ")
 
 
 def mend_lines(text: str) -> str:
@@ -114,5 +176,5 @@ def clean_pages(pages: list[Page]) -> list[Page]:
     """Normalise, strip running headers and footers, then join hyphenated words and mend lines that
     extraction broke, page by page."""
     normalized = [Page(page.number, normalize_text(page.text)) for page in pages]
-    stripped = strip_running_lines(normalized)
+    stripped = strip_running_prefixes(strip_running_lines(normalized))
     return [Page(page.number, normalize_text(mend_lines(dehyphenate(page.text)))) for page in stripped]

@@ -9,6 +9,9 @@ lease or policy uses:
 - "Section 5.", "SECTION 5 - RETURNED PAYMENTS", "Article IV: Utilities";
 - ALL-CAPS lines: "SECURITY DEPOSIT".
 
+Table-of-contents entries themselves are not headings, and a signature-block label ("ACKNOWLEDGED,
+UNDERSTOOD AND AGREED:", "LESSEE") ends its section without heading the text after it.
+
 A candidate counts only where a heading can start: at the top of a page, after a blank line, after
 a line that ends a sentence, or after another heading; a clause number must also move forward
 (4.2 after 4.1, 5 after 4.3), so a wrapped line that starts with a number, or a numbered list inside
@@ -32,6 +35,19 @@ _SECTION_WORD = re.compile(
 )
 _ALL_CAPS = re.compile(r"^[A-Z][A-Z0-9&/,'()\- ]{2,70}$")
 _ENDS_SENTENCE = re.compile(r"[.:;!?][\"')\]]?$")
+#: "7. ASSIGNMENT OR SUBLEASE........4": a table-of-contents entry (leader dots or dashes, which extraction
+#: sometimes spaces, then a page number). It names a clause but is not where the clause starts, and read
+#: as a heading it would use up the clause numbers the body's own headings need.
+_CONTENTS_ENTRY = re.compile(r"(?:[.\-_\u2026\u00b7]\s?){4,}\s*\d{1,4}$")
+#: Words of a signature block: "ACKNOWLEDGED, UNDERSTOOD AND AGREED:", "LESSEE", "TENANT SIGNATURE",
+#: "AGENT FOR OWNER". Such a line closes what came before; it is not what the text after it is about.
+_SIGN_OFF_WORDS: Final = frozenset(
+    {"acknowledged", "understood", "agreed", "accepted", "approved", "read", "and", "for", "by", "of", "the",
+     "signature", "signatures", "signed", "sign", "here", "initial", "initials", "date", "dated", "print",
+     "name", "witness", "witnesses", "lessee", "lessees", "lessor", "lessors", "tenant", "tenants",
+     "landlord", "landlords", "resident", "residents", "owner", "owners", "agent", "manager", "guarantor",
+     "co-signer", "cosigner", "x"}
+)  # fmt: skip
 _MINOR_WORDS = {
     "a",
     "an",
@@ -136,6 +152,8 @@ def _moves_forward(number: tuple[int, ...], last: tuple[int, ...] | None) -> boo
 
 def detect_heading(line: str, *, last_number: tuple[int, ...] | None = None) -> Heading | None:
     """The heading `line` starts with, if any (for text without declared headings)."""
+    if _CONTENTS_ENTRY.search(line):
+        return None
     if match := _SECTION_WORD.match(line):
         number = _number(match["num"])
         split = _split_inline(match["rest"]) if match["rest"] else ("", "")
@@ -166,6 +184,12 @@ def detect_heading(line: str, *, last_number: tuple[int, ...] | None = None) -> 
     return None
 
 
+def is_sign_off(title: str) -> bool:
+    """Whether an unnumbered heading is a signature-block label rather than a topic."""
+    words = re.findall(r"[a-z][a-z\-]*", re.sub(r"['\u2019]s\b", "", title.casefold()))
+    return bool(words) and all(word in _SIGN_OFF_WORDS for word in words)
+
+
 def _markdown_heading(line: str) -> Heading | None:
     if match := _MARKDOWN.match(line):
         return Heading(match[2].strip(), len(match[1]))
@@ -192,6 +216,12 @@ def split_sections(pages: list[Page], *, declares_headings: bool = False) -> lis
             if heading is None:
                 sections[-1].lines.append(Line(page.number, line))
                 can_start = bool(_ENDS_SENTENCE.search(line))
+                continue
+            if not declares_headings and heading.number is None and is_sign_off(heading.title):
+                # The signatures end a part of the document: what follows belongs to no heading yet.
+                stack.clear()
+                sections.append(Section("", [], page.number, [Line(page.number, line)]))
+                can_start = True
                 continue
             if heading.number is not None:
                 last_number = heading.number

@@ -195,3 +195,28 @@ def test_figures_that_restate_a_number_word_continue_the_sentence_not_a_list() -
         "(1) return keys;",
         "(2) pay fees.",
     ]
+
+
+def test_a_chunk_that_would_open_mid_rule_opens_where_the_rule_starts(chunker: Chunker) -> None:
+    rules = [
+        "1. Bicycles are kept in the shed behind the north wing of the building at all times.",
+        "2. The gym opens at six in the morning and closes at ten at night on weekdays.",
+        "3. Guests sign the visitor book at the front desk. A guest may stay three nights. "
+        "After that the host pays a nightly fee. The fee starts again each night at noon.",
+    ]
+    section = Section("HOUSE RULES", ["HOUSE RULES"], 1, [Line(1, rule) for rule in rules])
+
+    chunks = chunker.chunk_sections([section])
+
+    assert len(chunks) == 2 and chunks[0].text.startswith(rules[0])
+    assert chunks[1].text == rules[2]
+
+
+def test_a_long_paragraph_so_far_is_not_repeated_whole(chunker: Chunker) -> None:
+    lines = [Line(1, "a) Pay by cheque."), Line(1, "b) " + " ".join(SENTENCES[:12]))]
+
+    chunks = chunker.chunk_sections([Section("4. RENT", ["4. RENT"], 1, lines)])
+
+    assert chunks[0].text.startswith("a) Pay by cheque.\nb) " + SENTENCES[0])
+    assert not any(c.text.startswith("b) ") for c in chunks[1:])
+    assert all(chunker.count(c.text) <= 80 for c in chunks)

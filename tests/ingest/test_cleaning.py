@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.cleaning import clean_pages, dehyphenate, normalize_text, strip_running_lines
+from ingest.cleaning import (
+    clean_pages,
+    dehyphenate,
+    normalize_text,
+    strip_running_lines,
+    strip_running_prefixes,
+)
 from ingest.document import Page
 from ingest.loaders import load_document
 from tests.knowledge.support import make_pdf
@@ -81,3 +87,43 @@ def test_clean_pages_on_a_real_pdf_removes_running_matter() -> None:
         "5. RETURNED PAYMENTS",
         "6. UTILITIES",
     ]
+
+
+def test_a_running_prefix_goes_and_the_part_title_after_it_stays_only_where_the_part_starts() -> None:
+    header = "Birch Hall, 9 Elm Row"
+    pages = [
+        Page(1, f"{header} TENANCY TERMS\n1. Rent is due monthly."),
+        Page(2, f"{header} TENANCY TERMS\nthe deposit is held in trust."),
+        Page(3, f"{header} HOUSE RULES\n1. No smoking indoors."),
+        Page(4, f"{header}\nRecycling goes out on Fridays."),
+        Page(5, "A leaflet about fire safety.\nTest the alarm monthly."),
+    ]
+
+    cleaned = strip_running_prefixes(pages)
+
+    assert [page.text.split("\n")[0] for page in cleaned] == [
+        "TENANCY TERMS",
+        "the deposit is held in trust.",
+        "HOUSE RULES",
+        "Recycling goes out on Fridays.",
+        "A leaflet about fire safety.",
+    ]
+
+
+def test_first_words_shared_by_few_pages_are_not_a_running_prefix() -> None:
+    pages = [Page(n, f"The tenant shall rule {n}.\nMore text.") for n in range(1, 3)]
+    pages += [Page(n, f"Clause {n} text.\nMore text.") for n in range(3, 9)]
+
+    assert strip_running_prefixes(pages) == pages
+
+
+def test_in_a_long_document_a_line_on_a_quarter_of_the_pages_is_running_matter() -> None:
+    words = "apple birch cedar daisy elder fern grape hazel iris juniper kale lilac mint nettle oak pine"
+    bodies = [f"The {word} clause." for word in (words + " " + words.upper()).split()]
+    pages = [Page(n, f"Rev. 03/2024\n{bodies[n]}") for n in range(1, 9)]
+    pages += [Page(n, f"{bodies[n]}\nRev. 03/2024") for n in range(9, 11)]
+    pages += [Page(n, bodies[n]) for n in range(11, 25)]
+
+    cleaned = strip_running_lines(pages)
+
+    assert [page.text for page in cleaned] == bodies[1:25]

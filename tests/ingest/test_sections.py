@@ -95,3 +95,31 @@ def test_sections_keep_their_pages_across_a_page_break() -> None:
         ("8.1 Pet Approval", 1, [1, 2]),
         ("9. PARKING", 2, [2]),
     ]
+
+
+def test_contents_entries_are_not_headings_and_leave_the_clause_numbers_to_the_body() -> None:
+    text = (
+        "CONTENTS\n1. PARTIES..........1\n2. DEPOSIT . . . . . . . . 2\n3. PETS----------3\n\n"
+        "1. Parties. The owner and the occupant are named below.\n"
+        "2. Deposit. The occupant pays a deposit of $400.00.\n3. Pets. One cat is allowed."
+    )
+
+    titles = _titles(text)
+
+    assert titles[-3:] == ["1. Parties", "2. Deposit", "3. Pets"]
+    assert not any("..." in title or "---" in title for title in titles)
+
+
+def test_a_signature_line_ends_the_section_without_heading_what_follows() -> None:
+    text = (
+        "12. Quiet Hours. Quiet hours run from 11 p.m.\n"
+        "ACKNOWLEDGED AND AGREED:\nJane Roe Date\n\nOWNER'S AGENT\n"
+        "The bins are emptied on Mondays.\nLAUNDRY ROOM\nOpen until 9 p.m."
+    )
+
+    sections = split_sections([Page(1, text)])
+
+    assert [s.title for s in sections] == ["12. Quiet Hours", "", "", "LAUNDRY ROOM"]
+    assert sections[1].text.startswith("ACKNOWLEDGED AND AGREED:")
+    assert sections[2].path == [] and "The bins are emptied on Mondays." in sections[2].text
+    assert sections[3].path == ["LAUNDRY ROOM"]
