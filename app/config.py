@@ -108,6 +108,16 @@ class Settings(BaseSettings):
             "Turns POST /webhooks/stripe on (as STRIPE_WEBHOOK_SECRET does); production then needs the secret"
         ),
     )
+    DOORSTEP_TURN_WORKERS: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description=(
+            "Chat turns answered at once in one server process. Offline turns hold Python's interpreter "
+            "lock and gain nothing from more; chat-model turns mostly wait on the network, so more "
+            "residents can be answered at once."
+        ),
+    )
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: int = Field(
         default=300,
         ge=1,

@@ -136,7 +136,7 @@ class ChannelRuntime:
             secret=chat_secret(self.settings),
             documents_dir=self.settings.documents_dir,
         )
-        runner = TurnRunner(service.answer, broker=self.broker)
+        runner = TurnRunner(service.answer, broker=self.broker, workers=self.settings.DOORSTEP_TURN_WORKERS)
         self._stack.callback(runner.close)
         return service, runner
 

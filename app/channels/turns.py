@@ -1,10 +1,15 @@
 """Answering accepted messages off the event loop, detached from the connection that brought them.
 
 A turn is CPU and database work (10-20 ms, more for a chat model): run on the event loop it would stall
-every socket, so turns run on a small thread pool. They belong to the conversation, not the socket: a
+every socket, so turns run on their own thread pool. They belong to the conversation, not the socket: a
 resident who drops mid-turn finds the reply waiting when they reconnect. Turns of one conversation run
 one at a time, in order; each conversation may have only a few waiting, so one resident cannot queue
 unbounded work.
+
+Storing a message and reading events back are short, and run on a separate pool, so an acknowledgement
+never waits behind a queue of turns. How many turns run at once is DOORSTEP_TURN_WORKERS: offline turns
+hold Python's interpreter lock and gain nothing from more; chat-model turns mostly wait on the network,
+and an operator may let more wait together.
 
 Typing is announced only for a turn still running after `TYPING_DELAY_SECONDS`: most offline turns take
 a few tens of milliseconds, and an indicator that flashes for that long before the reply is noise to a
@@ -28,6 +33,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+IO_WORKERS = 4
+"""Threads for the short blocking calls around turns: authenticating, storing messages, reading events."""
 MAX_WAITING_TURNS = 8
 """Turns queued per conversation (the per-minute limit keeps a person far below it)."""
 TYPING_DELAY_SECONDS = 0.3
@@ -52,7 +59,8 @@ class TurnRunner:
         self._answer = answer
         self._broker = broker
         self.typing_delay = TYPING_DELAY_SECONDS if typing_delay is None else typing_delay
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
+        self._turns = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="turn")
+        self._io = ThreadPoolExecutor(max_workers=IO_WORKERS, thread_name_prefix="channel-io")
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -63,8 +71,8 @@ class TurnRunner:
             raise Busy(conversation_id)
 
     async def run_blocking(self, func: Callable[[], T]) -> T:
-        """Run other blocking channel work (storing a message, reading events) on the same pool."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool, func)
+        """Run other blocking channel work (storing a message, reading events) off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._io, func)
 
     def submit(self, accepted: Accepted) -> None:
         """Answer `accepted` in the background; subscribers hear typing and then the new events."""
@@ -84,7 +92,9 @@ class TurnRunner:
                 escalated = False
                 notice: dict[str, Any] = {"events": True}
                 try:
-                    answered = await self.run_blocking(lambda: self._answer(accepted))
+                    answered = await asyncio.get_running_loop().run_in_executor(
+                        self._turns, self._answer, accepted
+                    )
                     escalated = answered.outcome.escalated
                     if answered.batch is not None:
                         notice = answered.batch.notice()
@@ -109,7 +119,8 @@ class TurnRunner:
             await asyncio.gather(*tuple(self._tasks), return_exceptions=True)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._turns.shutdown(wait=True)
+        self._io.shutdown(wait=True)
 
 
 class _TypingHint:

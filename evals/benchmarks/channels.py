@@ -45,7 +45,7 @@ UNITS = 1_200
 CLIENTS = 500
 THINK_SECONDS = 5.0
 LOAD_SECONDS = 40.0
-RAMP_RATES = (10, 20, 30, 35, 40, 45, 50, 60)
+RAMP_RATES = (10, 20, 30, 35, 40, 45, 50, 55, 60)
 """Offered turns/s, step by step; steps of 5 near the assistant's capacity, so the figure is not rounded
 down to the last multiple of 10."""
 RAMP_STEP_SECONDS = 15.0
