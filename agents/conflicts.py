@@ -183,6 +183,8 @@ _NOT_TOPIC: Final = frozenset(
     payment payments late charge charges fee fees month monthly lease apartment unit tenant resident landlord
     office money time day days going gonna""".split()
 )
+#: The same words stemmed, so their plurals ("apartments", "units") are not topics either.
+_NOT_TOPIC_STEMS: Final = frozenset(stem(word) for word in _NOT_TOPIC)
 _SYNONYMS: Final = {
     "dog": "pet",
     "dogs": "pet",
@@ -402,7 +404,9 @@ def _topic_words(question: str) -> list[frozenset[str]]:
     """What a yes-or-no question is about: its content words that are not verbs of asking or paying, each
     with the documents' noun for it ("dog" -> {"dog", "pet"}, "visitas" -> {"visita", "guest"})."""
     words = [
-        w for w in re.findall(r"[a-z]{3,}", fold(question)) if w not in STOPWORDS and w not in _NOT_TOPIC
+        w
+        for w in re.findall(r"[a-z]{3,}", fold(question))
+        if w not in STOPWORDS and w not in _NOT_TOPIC and stem(w) not in _NOT_TOPIC_STEMS
     ]
     groups: list[frozenset[str]] = []
     for w in words:

@@ -25,7 +25,7 @@ CHUNK_OVERLAP_TOKENS: Final = 30
 
 #: Changes whenever chunking or embedding changes in a way that makes old chunks stale: a file whose
 #: chunks carry another version is re-ingested even if its bytes did not change.
-INDEX_VERSION: Final = f"{EMBEDDING_MODEL_ID}/chunks-{CHUNK_TOKENS}-{CHUNK_OVERLAP_TOKENS}/v6"
+INDEX_VERSION: Final = f"{EMBEDDING_MODEL_ID}/chunks-{CHUNK_TOKENS}-{CHUNK_OVERLAP_TOKENS}/v7"
 
 #: The `property` metadata value of portfolio-wide documents (FAQ, company policies): they are
 #: searched together with every property's own documents. Property codes are slugs, never "*".

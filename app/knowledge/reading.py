@@ -17,16 +17,23 @@ the top passages (cut by the same splitter ingest uses, so a quote never starts 
 - a small prior for the passage's retrieval rank, and a penalty for fragments (a piece of a sentence
   that a chunk boundary cut).
 
-For "who do I tell", a sentence that says whom to reach (contact, notify, report to) gets a bonus.
+For "who do I tell", a sentence that says whom to reach (contact, notify, report to) gets a bonus. A
+length of time the question proposes ("stay over for a whole week") is not one of its words: the documents
+state their own limit. A step of a list that counts from the one before it ("One week later ...") has
+that step as its lead-in, and its value counts as standing beside the question's words there.
 
 The best sentence is quoted whole (where it states no value of the kind asked and a close runner-up does,
-the runner-up), with the sentence before it when it leans on it, or the one after it when that one
-carries the asked-for value (or, for "what happens if", the consequence: "A late fee will be charged").
+the runner-up), with the sentence before it when it leans on it (or when the best states an exception,
+"If the lease renews, ...", to the close runner-up before it), or the one after it when that one
+carries the asked-for value, adds to the rule ("Furthermore, ...") or (for "what happens if") states the
+consequence ("A late fee will be charged").
 When no sentence covers enough of the question (less is enough for a sentence very close in meaning), or
 an amount is asked and the quote does not name what is priced ("how much is a parking spot" answered by
 an insurance charge), or "is there a gym" (or "is there a late fee") by a sentence with no gym (no late
 fee), or "when is the payment due" by dates nothing is said to be due on, the reader says so
-(`Quote.answered` is False), so the assistant can say plainly that the documents do not answer.
+(`Quote.answered` is False), so the assistant can say plainly that the documents do not answer. A quote
+that meets a resident's word only through the reader's synonyms (a hamster is a pet) is measured again
+with the documents' word beside the question, since the encoder does not know it.
 Pure functions; no model.
 """
 
@@ -60,7 +67,7 @@ _READER_SYNONYMS: Final = {
     animal animals: pet animal
     bf gf boyfriend girlfriend partner overnight sleepover: guest visitor overnight
     stay staying: stay guest visit
-    back: return refund
+    back: return refund reimburse repay
     refund refunded: return refund
     kick: evict terminate
     evicted eviction: evict default terminate
@@ -76,7 +83,10 @@ _READER_SYNONYMS: Final = {
     cost costs price: fee charge cost
     pay paying: pay payment
     owe: pay payment
-    late: late delinquent
+    late: late delinquent later
+    reslife: residential life residence
+    live living lives: live reside occupy
+    day days: day date
     bounce bounced: returned dishonored nsf
     check checks: check
     card: card credit debit
@@ -130,9 +140,16 @@ the documents miss. Single letters ("what's" -> "what s") likewise."""
 _ANAPHOR: Final = re.compile(
     r"^(?:this|that|these|those|it|such|they|the\s+same|said|any\s+such|in\s+that)\b", re.I
 )
+_QUALIFIES: Final = re.compile(r"^(?:if|unless|except|however|but)\b", re.I)
+"""A sentence that states when the rule before it does not hold ("If the lease renews, ...")."""
+_CONTINUES: Final = re.compile(
+    r"^(?:furthermore|moreover|additionally|in\s+addition(?!\s+to\b)|also)\b", re.I
+)
+"""A sentence that adds to the rule of the one before it ("Furthermore, Landlord may require ...")."""
 _RULE: Final = re.compile(
     r"\b(?:may|must|shall|will\s+not|cannot|can\s+not|not\s+permitted|prohibited|allowed|permitted|"
-    r"required|only|never|no\s+\w+\s+(?:is|are|will|may)|accepts?|does\s+not|do\s+not)\b",
+    r"required|only|never|no\s+\w+\s+(?:is|are|will|may)|there\s+(?:(?:will|shall)\s+be|is|are)\s+no|accepts?|"
+    r"does\s+not|do\s+not)\b",
     re.I,
 )
 _STEPS: Final = re.compile(
@@ -269,10 +286,22 @@ class Quote:
         return " ".join(self.sentences)
 
 
+_OUT: Final = re.compile(r"\b(?:be|get|getting|am|are|is)\s+out\b(?!\s+of\b)")
+"""Being out of a home is vacating it ("what time do i have to be out"); "out" alone says nothing."""
+
+
+_SPAN: Final = re.compile(
+    r"\b(?:a|an|one|two|three|four|five|six|seven|few|couple\s+of|\d{1,2})\s+(?:whole\s+|full\s+|more\s+)?"
+    r"(?:nights?|days?|weeks?|months?)\b"
+)
+"""A length of time the question proposes ("stay over for a whole week"): the documents state their own
+limit ("three nights"), seldom in the question's words, so its words are not asked about."""
+
+
 def question_groups(question: str) -> list[frozenset[str]]:
     """The question's content words, each as the set of stems that would count as saying it."""
     groups: list[frozenset[str]] = []
-    for word in re.findall(r"[a-z0-9]+", fold(question)):
+    for word in re.findall(r"[a-z0-9]+", _SPAN.sub(" ", _OUT.sub("vacate", fold(question)))):
         if _says_nothing(word):
             continue
         alternatives = {stem(word)}
@@ -284,8 +313,10 @@ def question_groups(question: str) -> list[frozenset[str]]:
                 alternatives.add(stem(other))
         alternatives.update(base for term in list(alternatives) if (base := derived(term)) is not None)
         group = frozenset(alternatives)
-        if group not in groups:
-            groups.append(group)
+        if any(group <= other for other in groups):
+            continue  # "pay ... paid": one thing asked, not two
+        groups = [other for other in groups if not other < group]
+        groups.append(group)
     return groups
 
 
@@ -434,7 +465,7 @@ def read(
     for i, s in enumerate(sentences):
         own, hit = covered(s.terms, set())
         heading, hit_h = covered(headings[s.passage], hit)
-        previous = sentences[i - 1] if i and _same_paragraph(sentences[i - 1], s) else None
+        previous = sentences[i - 1] if i and _leans_on(sentences[i - 1], s) else None
         lead, hit_l = covered(previous.terms, hit | hit_h) if previous is not None else (0.0, set())
         said.append(hit | hit_h | hit_l)
         relevance = min(1.0, own + HEADING_WEIGHT * heading + LEAD_IN_WEIGHT * lead) if groups else 0.0
@@ -445,7 +476,10 @@ def read(
             # "This includes oil changes." states the rule of the sentence before it
             bonus = max(bonus, _kind_bonus(f"{previous.text} {s.text}", kinds, unit))
         score = relevance + bonus + SEMANTIC_WEIGHT * semantic[i]
-        score += relevance * _proximity_bonus(s.text, kinds[0], groups)
+        if lead and _LATER.match(s.text) and _states(s.text, kinds[0]):
+            score += relevance * PROXIMITY_BONUS  # "One week later": the value counts from the lead-in
+        else:
+            score += relevance * _proximity_bonus(s.text, kinds[0], groups)
         score += RANK_PRIOR * (1 - s.passage / max(1, len(sources)))
         if _is_fragment(s.text):
             score -= FRAGMENT_PENALTY
@@ -459,11 +493,24 @@ def read(
         and (_ANAPHOR.match(best.text) or _FRAGMENT_START.match(best.text))
     ):
         chosen.insert(0, best_index - 1)
+    elif (
+        best_index
+        and _QUALIFIES.match(best.text)
+        and sentences[best_index - 1].passage == best.passage
+        and scored[best_index - 1][0] >= FOLLOW_ON * score
+        and _fits([sentences[best_index - 1], best])
+    ):
+        # a rule and the exception that follows it ("There will be no rent increases through the end
+        # date. If the lease renews, ... may increase the rent.") answer together, the rule first
+        chosen.insert(0, best_index - 1)
     kind = kinds[0]
     if best_index + 1 < len(scored) and scored[best_index + 1][3].passage == best.passage:
         following = scored[best_index + 1]
         lacks = not _states(best.text, kind) and _states(following[3].text, kind)
         lacks = lacks or _follows_on(question, best.text, following[3].text)
+        lacks = lacks or (
+            _same_paragraph(best, following[3]) and _CONTINUES.match(following[3].text) is not None
+        )
         if (lacks or following[0] >= FOLLOW_ON * score) and _fits(
             [sentences[i] for i in [*chosen, best_index + 1]]
         ):
@@ -474,17 +521,37 @@ def read(
         subjects = subjects or _subjects(groups)
     elif kind == "day":  # "when is the payment due": a date the quote does not say is due answers another
         subjects = subjects or {i for i, group in enumerate(groups) if _DUE in group}
+    cosine = max(semantic[i] for i in chosen)
+    if similarity is not None and gate and cosine < MIN_SIMILARITY:
+        cosine = max(cosine, _remeasured(question, [sentences[i] for i in chosen], similarity))
     return Quote(
         sentences=tuple(sentences[i].text for i in chosen),
         passage=best.passage,
         score=round(score, 4),
         relevance=round(relevance, 4),
         kind=kind,
-        similarity=round(max(semantic[i] for i in chosen), 4),
+        similarity=round(cosine, 4),
         measured=similarity is not None and gate,
         states_kind=_states(text, kind),
         about=not gate or not subjects or bool(subjects & set().union(*(said[i] for i in chosen))),
     )
+
+
+def _remeasured(question: str, quoted: list[_Sentence], similarity: Similarity) -> float:
+    """The quote's cosine to the question with the documents' words for the resident's words it states
+    only through `_READER_SYNONYMS` beside them: the encoder does not know that a hamster is a pet, so
+    "can i keep a hamster" sits far from "Pets are prohibited"; -1 when no such word."""
+    terms = frozenset().union(*(s.terms for s in quoted))
+    said: list[str] = []
+    for word in re.findall(r"[a-z]+", fold(question)):
+        if stem(word) in terms:
+            continue
+        said += [
+            other for other in _READER_SYNONYMS.get(word, ()) if stem(other) in terms and other not in said
+        ]
+    if not said:
+        return -1.0
+    return max(similarity(f"{question} ({' '.join(said)})", [s.text for s in quoted]))
 
 
 def _follows_on(question: str, best: str, following: str) -> bool:
@@ -617,6 +684,23 @@ def _is_fragment(text: str) -> bool:
     """A piece of a sentence: it starts in lower case, is too short, or stops on a word no sentence
     ends on (a chunk boundary cut it)."""
     return bool(_FRAGMENT_START.match(text) or len(text) < 20 or _FRAGMENT_END.search(text.rstrip()))
+
+
+_LATER: Final = re.compile(
+    r"^(?:[-*\u2022]\s*)?(?:(?:a|an|one|two|three|four|\d{1,2})\s+(?:days?|weeks?|months?)\s+later|thereafter|"
+    r"after\s+that|then)\b",
+    re.I,
+)
+"""A sentence that counts from the one before it ("One week later ..."), though a list puts it on a line
+of its own."""
+
+
+def _leans_on(a: _Sentence, b: _Sentence) -> bool:
+    """Whether `b` reads on from `a`, the sentence before it: in the same paragraph, or the next step
+    of a list that counts from it."""
+    if _same_paragraph(a, b):
+        return True
+    return a.passage == b.passage and a.paragraph == b.paragraph - 1 and _LATER.match(b.text) is not None
 
 
 def _same_paragraph(a: _Sentence, b: _Sentence) -> bool:

@@ -3,7 +3,7 @@
 One splitter for both, so a quote is always a sentence ingest kept whole: not fooled by "a.m.",
 "No. 4", "U.S.", "Sec. 5" or a clause number such as "4.2", and a list marker ("1.", "(a)") stays
 with its item; a clause number that extraction glued to the sentence before it ("charge.7.2.5 If")
-starts a sentence of its own.
+starts a sentence of its own, and so does a sentence after a web address left without a full stop.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ _SENTENCE_END = re.compile(
     # a clause number glued to the sentence before it by extraction: "... late withdrawal charge.7.2.5 If"
     r"|(?<=[a-z)][.!?])(?=\d{1,2}(?:\.\d{1,2}){1,3}\s+[A-Z])"
 )
+_AFTER_URL = re.compile(r"(?:https?://|www\.)\S+?[\w/](?P<gap>\s+)(?=[A-Z][a-z])")
+"""A web address that ends a sentence without a full stop ("... on the webpage at https://example.edu/
+Loss of keys ..."): a full stop would be read as part of the address, so drafters leave it off."""
 _LIST_MARKER = re.compile(rf"^{_MARKER}$")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.){1,3}|\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Ave|Blvd|Rd|Ste|Apt|Inc|Co|Corp|Ltd|Jr|Sr|vs|etc|"
@@ -30,14 +33,23 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of a paragraph; see `split_sentences`."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        candidate = paragraph[start : match.start()].rstrip()
+    for end, after in _boundaries(paragraph):
+        if end < start:
+            continue
+        candidate = paragraph[start:end].rstrip()
         if _ABBREVIATION.search(candidate.rstrip("\"')]")) or _LIST_MARKER.match(candidate):
             continue
-        spans.append((start, match.start()))
-        start = match.end()
+        spans.append((start, end))
+        start = after
     spans.append((start, len(paragraph)))
     return [(a, b) for a, b in spans if paragraph[a:b].strip()]
+
+
+def _boundaries(paragraph: str) -> list[tuple[int, int]]:
+    """(end of a sentence, start of the next) at each place a sentence may end, in order."""
+    found = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(paragraph)]
+    found += [(m.start("gap"), m.end("gap")) for m in _AFTER_URL.finditer(paragraph)]
+    return sorted(set(found))
 
 
 def split_sentences(paragraph: str) -> list[str]:

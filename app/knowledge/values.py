@@ -262,7 +262,9 @@ _ASK_PATTERNS: Final[tuple[tuple[AskedKind, str], ...]] = (
     ),
     (
         "day",
-        r"\bwhen\b|\bwhat\s+(?:day|date|time)\b|\b(?:what|whats|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|my\s+)?"
+        # not "when i pay, what gets paid first": a "when" clause that sets up another question
+        r"\bwhen\b(?![^,?]*,\s*(?:what|whats|how|who|which|where|can|could|do|does|will|would|is|are|should)\b)|"
+        r"\bwhat\s+(?:day|date|time)\b|\b(?:what|whats|which)(?:'s|\s+is|\s+are)?\s+(?:the\s+|my\s+)?"
         r"(?:last|final|latest|earliest|first)\s+(?:day|date|time)\b|\bwhich\s+day\b|\bby\s+what\b|\bdeadline\b|"
         r"\bwhat\s+hours?\b|\b(?:what|whats|which)(?:'s|\s+(?:is|are))?\s+(?:the\s+|your\s+)?(?:\w+\s+){0,2}hours\b|"
         r"\b(?:office|opening|business)\s+hours\b|\bcuando\b|\bque\s+(?:dia|fecha|hora)\b|\ba\s+que\s+hora\b",
@@ -277,7 +279,12 @@ _ASK_PATTERNS: Final[tuple[tuple[AskedKind, str], ...]] = (
     (
         "yesno",
         r"^(?:and\s+|so\s+|but\s+)?(?:can|may|could|am|are|is|do|does|will|would|should|must|have|"
-        r"has|did)\b|\b(?:can|may)\s+(?:i|we|my|our)\b|\b(?:allowed|permitted|ok|okay)\b|\bpuedo\b|"
+        r"has|did)\b|\b(?:can|may)\s+(?:i|we|my|our)\b|"
+        # asked after what it depends on: "the 5th is a sunday, do i get charged", "if i move early do i pay"
+        r"(?:,\s*|^if\b[^,?]*?\s(?<!what\s)(?<!how\s)(?<!who\s)(?<!where\s)(?<!when\s)(?<!why\s))"
+        r"(?:and\s+|so\s+)?"
+        r"(?:can|could|do|does|will|would|should|must|am|is|are)\s+(?:i|we|you|they|it)\b(?![^?]*\bor\b)|"
+        r"\b(?:allowed|permitted|ok|okay)\b|\bpuedo\b|"
         r"\bse\s+(?:permite\w*|puede\w*)\b|\bpermiten\b|\bhay\s+que\b|\bes\s+obligatori\w*\b",
     ),
 )
@@ -289,7 +296,9 @@ def asked_kinds(question: str) -> tuple[AskedKind, ...]:
 
     "how many days notice" is a count; "how much is the deposit" an amount; "when is rent due" a day;
     "can I keep a cat" a yes or no; "how do I pay" a procedure. "is there a fee for ..." asks an amount
-    first (staff would answer with the fee) and a yes or no second.
+    first (staff would answer with the fee) and a yes or no second. A yes or no asked after what it
+    depends on ("if I move early do I owe ...", "the 10th is a Sunday, do I ...") is one; a "when" clause
+    that sets up another question ("when I pay, what is paid first") asks no day.
     """
     folded = " ".join(fold(question).replace("?", " ").split())
     kinds = [kind for kind, pattern in _ASKS if pattern.search(folded)]

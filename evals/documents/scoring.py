@@ -67,10 +67,16 @@ _NO_ANSWER = re.compile(
 )
 
 
+_LINE_BREAK_HYPHEN = re.compile(r"(?<=[a-z])-\s+(?!(?:and|or|to|nor)\b)(?=[a-z])")
+"""A word a PDF broke at a line end, copied with its hyphen ("non- rent"); text extraction joins it
+("nonrent"), so an expected phrase copied from the page and a reply quoting the extracted text say the
+same. Not a hyphen left hanging before "and"/"or" ("first- and second-year")."""
+
+
 def normalize(text: str) -> str:
-    """Lower case, plain quotes and dashes, one space between words."""
+    """Lower case, plain quotes and dashes, one space between words, words broken at a line end joined."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
-    return " ".join(text.split())
+    return _LINE_BREAK_HYPHEN.sub("", " ".join(text.split()))
 
 
 def words(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from evals.documents.scoring import (
     evidence_found,
     expected_number,
     missing_evidence,
+    normalize,
     numbers,
 )
 
@@ -216,3 +217,11 @@ def test_a_key_phrase_matches_its_possessive_and_plural() -> None:
     assert answer_matches(_case("Building Manager", "procedure"), "Ask for the Building Manager's approval.")
     assert answer_matches(_case("Building Manager", "procedure"), "With the Building Managers consent only.")
     assert not answer_matches(_case("Building Manager", "procedure"), "Ask the front desk.")
+
+
+def test_a_word_broken_at_a_line_end_matches_the_extracted_word() -> None:
+    # copied from the page with its line-break hyphen; the loader's text joins it
+    case = _case("non- smoking floors", kind="procedure")
+    assert answer_matches(case, "Residents are placed on nonsmoking floors on request.")
+    # a hyphen left hanging before "and" is not a broken word
+    assert normalize("first- and second-year students") == "first- and second-year students"
