@@ -181,7 +181,7 @@ _NOT_TOPIC: Final = frozenset(
     need want like allowed allow permitted okay ever also just really puedo pueden podemos tener traer
     pagar usar lugares one two this that weekend today tomorrow guys yall thing things stuff what rent rents
     payment payments late charge charges fee fees month monthly lease apartment unit tenant resident landlord
-    office money time day days going gonna""".split()
+    office money time day days going gonna live living lives""".split()
 )
 #: The same words stemmed, so their plurals ("apartments", "units") are not topics either.
 _NOT_TOPIC_STEMS: Final = frozenset(stem(word) for word in _NOT_TOPIC)

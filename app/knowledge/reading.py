@@ -17,10 +17,12 @@ the top passages (cut by the same splitter ingest uses, so a quote never starts 
 - a small prior for the passage's retrieval rank, and a penalty for fragments (a piece of a sentence
   that a chunk boundary cut).
 
-For "who do I tell", a sentence that says whom to reach (contact, notify, report to) gets a bonus. A
-length of time the question proposes ("stay over for a whole week") is not one of its words: the documents
-state their own limit. A step of a list that counts from the one before it ("One week later ...") has
-that step as its lead-in, and its value counts as standing beside the question's words there.
+For "who do I tell", a sentence that says whom to reach (contact, notify, report to) gets a bonus, and for
+"do you take venmo" (a way of paying the documents seldom name) one that lists the ways taken ("by cash,
+check or money order"). A length of time the question proposes ("stay over for a whole week") is not one
+of its words: the documents state their own limit. A step of a list that counts from the one before it
+("One week later ...") has that step as its lead-in, and its value counts as standing beside the
+question's words there.
 
 The best sentence is quoted whole (where it states no value of the kind asked and a close runner-up does,
 the runner-up), with the sentence before it when it leans on it (or when the best states an exception,
@@ -30,10 +32,14 @@ consequence ("A late fee will be charged").
 When no sentence covers enough of the question (less is enough for a sentence very close in meaning), or
 an amount is asked and the quote does not name what is priced ("how much is a parking spot" answered by
 an insurance charge), or "is there a gym" (or "is there a late fee") by a sentence with no gym (no late
-fee), or "when is the payment due" by dates nothing is said to be due on, the reader says so
-(`Quote.answered` is False), so the assistant can say plainly that the documents do not answer. A quote
-that meets a resident's word only through the reader's synonyms (a hamster is a pet) is measured again
-with the documents' word beside the question, since the encoder does not know it.
+fee), or "when is the payment due" by dates nothing is said to be due on, or "what's the wifi password"
+(or "how much is a double room") by a sentence that does not state every word of the thing asked for, or
+when more than half of the question's words are stated nowhere in what was read (short of a quote very
+close in meaning), the reader says so (`Quote.answered` is False), so the assistant can say plainly that
+the documents do not answer. A sentence that an earlier passage already gave (retrieved chunks overlap)
+is not a candidate twice, but stays in place as the sentence the next one leans on. A quote that meets a
+resident's word only through the reader's synonyms (a hamster is a pet) is measured again with the
+documents' word beside the question, since the encoder does not know it.
 Pure functions; no model.
 """
 
@@ -81,7 +87,7 @@ _READER_SYNONYMS: Final = {
     park parking car cars truck vehicle: parking vehicle
     fix repair broken: repair maintenance
     cost costs price: fee charge cost
-    pay paying: pay payment
+    pay paying paid: pay payment
     owe: pay payment
     late: late delinquent later
     reslife: residential life residence
@@ -123,7 +129,7 @@ _ASKING: Final = frozenset(
     """tell know need want like wonder question ask help much many long also still really just exactly
     actually thing something anything say says said happen happens mean doe would could should can may
     will ever whats what wats hows allowed allow permitted ok okay possible supposed way get getting there
-    here time set
+    here time set bring
     policy policies rule rules regla reglas politica info information go goes find permiten permite
     permitido permitidos pueden puede podemos cuanto cuantos cuantas cuanta tengo tiene hacer hago
     lol lmao omg ugh yall ya guys bro hey hi pls plz thx idk tho gonna wanna kinda sorta
@@ -180,6 +186,19 @@ _CONTACT: Final = re.compile(
     re.I,
 )
 """A sentence that names a way to reach someone."""
+_METHOD: Final = (
+    r"(?:cash|(?:personal\s+|cashier'?s?\s+|certified\s+)?checks?|money\s+orders?|(?:credit|debit)\s+cards?|"
+    r"ach|bank\s+transfers?|electronic\s+(?:funds?\s+transfers?|payments?)|online)"
+)
+_METHODS: Final = re.compile(rf"\b{_METHOD}(?:\s*,\s*|\s+or\s+|\s+and\s+|,\s+(?:or|and)\s+){_METHOD}\b")
+"""Ways of paying listed together: "by cash, check or money order"."""
+_WAYS_ASKED: Final = re.compile(
+    r"\b(?:take|accept|pay)\w*\s+(?:\w+\s+)?(?:(?:through|via|using|with|by|in)\s+)?(?:a\s+)?(?:venmo|zelle|"
+    r"cash\s*app|pay\s*pal|apple\s+pay|google\s+pay|crypto\w*|bitcoin|wire)\b"
+)
+"""A question whether a way of paying the documents seldom name is taken ("do you take rent through
+venmo"): the sentence that lists the ways that are taken answers it."""
+METHODS_BONUS: Final = 0.3
 _FRAGMENT_START: Final = re.compile(r"^[a-z,;)]")
 _FRAGMENT_END: Final = re.compile(
     r"\b(?:of|to|the|a|an|and|or|with|in|on|by|for|at|as|that|which|than|per|be|paragraph|section|clause)$",
@@ -193,6 +212,11 @@ MIN_SIMILARITY: Final = 0.3
 """Cosine to the question a quote must reach, when measured, to answer it. Chosen on the development set
 (181 questions, 21 the documents do not answer): relevance >= 0.25 and cosine >= 0.3 answered 111
 correctly, relevance >= 0.3 alone 107, >= 0.5 alone 103; the best pair seen (0.2, 0.3) 113."""
+MAX_UNSTATED: Final = 0.5
+"""Share of the question's words the documents read may leave unstated, short of a quote very close in
+meaning: "can i pay my housing bill in monthly installments" where nothing says bill, monthly or
+installment is not answered by a sentence on paying for housing. At half (two words of four: "can i pay
+straight into the bank instead") a question is still answered."""
 CLOSE_SIMILARITY: Final = 0.6
 """A quote this close in meaning to the question answers it with less of the question's words (down to
 `MIN_CLOSE_RELEVANCE`): "I paid at 6pm on a Friday" is answered by "Payments received after 5:00 pm,
@@ -244,6 +268,9 @@ class _Sentence:
     position: int
     text: str
     terms: frozenset[str]
+    repeat: bool = False
+    """Stated already by an earlier passage (retrieved chunks overlap): not a candidate again, but still
+    the sentence the next one leans on ("This is an amount equal to ..." after "The total cost is $10.00")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,10 +290,12 @@ class Quote:
 
     measured: bool = False
     """Whether `similarity` was measured (a `Similarity` was given)."""
+    unstated: float = 0.0
+    """Share of the question's words (their groups) that no sentence or heading read states at all."""
     about: bool = True
     """Whether the quote names what an amount question prices ("a parking spot" in "how much is a parking
-    spot per month": "$10.00 per month" for insurance does not price it), or what "is there a ..." asks
-    about (a gym)."""
+    spot per month": "$10.00 per month" for insurance does not price it), what "is there a ..." asks
+    about (a gym), and every word of what "what's the ..." asks for (a wifi password, a double room)."""
 
     @property
     def answered(self) -> bool:
@@ -279,6 +308,8 @@ class Quote:
             return self.relevance >= MIN_RELEVANCE
         if self.similarity >= CLOSE_SIMILARITY:
             return self.relevance >= MIN_CLOSE_RELEVANCE
+        if self.unstated > MAX_UNSTATED:
+            return False
         return self.relevance >= MIN_RELEVANCE and self.similarity >= MIN_SIMILARITY
 
     @property
@@ -368,17 +399,18 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
             position = 0
             for sentence in split_sentences(paragraph):
                 key = " ".join(sentence.lower().split())
-                if key in seen or len(key) < 3:
+                if len(key) < 3:
                     continue
+                repeat = key in seen
                 seen.add(key)
                 last = out[-1] if out and position else None
                 if last is not None and _ASIDE.match(sentence):
                     # "(Letter 3a)" after "... a warning letter is sent." belongs to it: on its own it would
                     # stand between that sentence and the one that follows on from it
                     text = f"{last.text} {sentence}"
-                    out[-1] = _Sentence(p, q, last.position, text, sentence_terms(text))
+                    out[-1] = _Sentence(p, q, last.position, text, sentence_terms(text), last.repeat)
                     continue
-                out.append(_Sentence(p, q, position, sentence, sentence_terms(sentence)))
+                out.append(_Sentence(p, q, position, sentence, sentence_terms(sentence), repeat))
                 position += 1
     return out
 
@@ -451,9 +483,10 @@ def read(
     unit = asked_unit(question)
     groups = question_groups(question)
     whom = _WHOM_ASKED.search(" ".join(fold(question).split())) is not None
+    ways = _WAYS_ASKED.search(" ".join(fold(question).split())) is not None
     headings = [frozenset(analyze(s.heading)) for s in sources]
     if weights is None:
-        weights = _weights(groups, [s.terms for s in sentences] + headings)
+        weights = _weights(groups, [s.terms for s in sentences if not s.repeat] + headings)
     total = sum(weights) or 1.0
 
     def covered(terms: frozenset[str], exclude: set[int]) -> tuple[float, set[int]]:
@@ -472,6 +505,8 @@ def read(
         bonus = _kind_bonus(s.text, kinds, unit)
         if whom and _CONTACT.search(s.text):
             bonus += CONTACT_BONUS
+        if ways and _METHODS.search(fold(s.text)):
+            bonus += METHODS_BONUS
         if previous is not None and _ANAPHOR.match(s.text):
             # "This includes oil changes." states the rule of the sentence before it
             bonus = max(bonus, _kind_bonus(f"{previous.text} {s.text}", kinds, unit))
@@ -483,6 +518,8 @@ def read(
         score += RANK_PRIOR * (1 - s.passage / max(1, len(sources)))
         if _is_fragment(s.text):
             score -= FRAGMENT_PENALTY
+        if s.repeat:
+            score = -math.inf
         scored.append((score, relevance, lead > 0, s))
     best_index = _best(scored, kinds[0])
     score, relevance, leans, best = scored[best_index]
@@ -521,7 +558,10 @@ def read(
         subjects = subjects or _subjects(groups)
     elif kind == "day":  # "when is the payment due": a date the quote does not say is due answers another
         subjects = subjects or {i for i, group in enumerate(groups) if _DUE in group}
+    named = set().union(*(said[i] for i in chosen))
+    focus = _focus(question, groups) if kind in ("amount", "general") else set()
     cosine = max(semantic[i] for i in chosen)
+    measured = similarity is not None and gate
     if similarity is not None and gate and cosine < MIN_SIMILARITY:
         cosine = max(cosine, _remeasured(question, [sentences[i] for i in chosen], similarity))
     return Quote(
@@ -531,10 +571,18 @@ def read(
         relevance=round(relevance, 4),
         kind=kind,
         similarity=round(cosine, 4),
-        measured=similarity is not None and gate,
+        measured=measured,
         states_kind=_states(text, kind),
-        about=not gate or not subjects or bool(subjects & set().union(*(said[i] for i in chosen))),
+        unstated=_unstated(groups, [s.terms for s in sentences] + headings) if measured else 0.0,
+        about=not gate or ((not subjects or bool(subjects & named)) and focus <= named),
     )
+
+
+def _unstated(groups: list[frozenset[str]], texts: list[frozenset[str]]) -> float:
+    """Share of `groups` that none of `texts` states."""
+    if not groups:
+        return 0.0
+    return sum(1 for group in groups if not any(group & terms for terms in texts)) / len(groups)
 
 
 def _remeasured(question: str, quoted: list[_Sentence], similarity: Similarity) -> float:
@@ -577,6 +625,30 @@ _EXISTS: Final = re.compile(
 """A question whether something exists: "is there a gym in the building" (the gym must be named)."""
 
 
+_FOCUS: Final = re.compile(
+    r"\b(?:what\s+is|whats|what\s+s|how\s+much\s+(?:is|does|do))\s+(?:the|a|an)\s+"
+    r"(?P<what>[a-z0-9-]+(?:\s+[a-z0-9-]+){0,2})"
+)
+"""The thing a question names as what it asks for: "what's the wifi password for ...", "how much does a
+double room cost" (its first words, up to a word that says nothing of what: "for", "per", "they")."""
+
+
+def _focus(question: str, groups: list[frozenset[str]]) -> set[int]:
+    """The groups of the thing "what's the X" or "how much is a X" asks for (a price frame left out): a
+    quote that does not state every one of them (a "room application fee" for "a double room") answers
+    about something else."""
+    found = _FOCUS.search(" ".join(fold(question).split()))
+    if found is None:
+        return set()
+    words: list[str] = []
+    for word in found["what"].split():
+        if word in STOPWORDS:
+            break
+        words.append(word)
+    named = set(question_groups(" ".join(words)))
+    return {i for i, group in enumerate(groups) if group in named and not group & _PRICE_FRAME}
+
+
 def _asked_to_exist(question: str, groups: list[frozenset[str]]) -> set[int]:
     """The groups of what "is there a ..." asks about (a fee's price frame left out)."""
     found = _EXISTS.search(" ".join(fold(question).split()))
@@ -617,7 +689,9 @@ def rerank(question: str, sources: Sequence[Source], *, similarity: Similarity |
     what was asked can sit lower than one that mentions the question's words throughout."""
     n = max(1, len(sources))
     # one weighting of the question's words over every candidate, so that candidates are scored alike
-    texts = [s.terms for s in _sentences(sources)] + [frozenset(analyze(s.heading)) for s in sources]
+    texts = [s.terms for s in _sentences(sources) if not s.repeat] + [
+        frozenset(analyze(s.heading)) for s in sources
+    ]
     weights = _weights(question_groups(question), texts)
     scores: list[float] = []
     for i, source in enumerate(sources):
