@@ -695,7 +695,8 @@ def rerank(question: str, sources: Sequence[Source], *, similarity: Similarity |
     weights = _weights(question_groups(question), texts)
     scores: list[float] = []
     for i, source in enumerate(sources):
-        quote = read(question, [source], similarity=similarity, weights=weights)
+        # only the score is used: the answer gate (and its re-measured cosine) would be work thrown away
+        quote = read(question, [source], similarity=similarity, weights=weights, gate=False)
         scores.append((quote.score if quote is not None else 0.0) + RERANK_PRIOR * (1 - i / n))
     return scores
 
