@@ -27,8 +27,8 @@ belong to the tools. `python -m agents.offline.report` measures the classifier o
 from __future__ import annotations
 
 from agents.offline.classifier import IntentClassifier, IntentPrediction
-from agents.offline.fitting import TrainingConfig
 from agents.offline.language import Language, detect_language
+from agents.offline.model import TrainingConfig
 from agents.offline.safety_net import escalation_triggers
 from agents.offline.slot_parsers.vocabulary import ChargeKind, PaymentMethod
 from agents.offline.slots import Slots, extract_slots

@@ -22,21 +22,19 @@ from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from threadpoolctl import threadpool_limits
 
 from agents.intents import ESCALATING, Intent
 from agents.offline.dataset import TRAINING_FILE, Example, fingerprint, load_examples
 from agents.offline.features import Encoder, FloatMatrix
-from agents.offline.fitting import (
+from agents.offline.gloss import GLOSSARY_FILE
+from agents.offline.language import Language
+from agents.offline.model import (
     CLARIFY_EXEMPT,
     FittedModel,
     ProbabilityMatrix,
     TrainingConfig,
     escalating_columns,
-    fit_model,
 )
-from agents.offline.gloss import GLOSSARY_FILE
-from agents.offline.language import Language
 from agents.offline.model_cache import DEFAULT_ENCODER, cache_file, model_key, read_model, write_model
 from agents.offline.preprocess import PreparedText, prepare
 from agents.offline.safety_net import escalation_triggers
@@ -122,6 +120,11 @@ class IntentClassifier:
         """Fit a new model on `examples` (no cache involved)."""
         if not examples:
             raise ValueError("cannot train the intent classifier on no examples")
+        # scikit-learn is for training only: a process that reads a cached model never imports it
+        from threadpoolctl import threadpool_limits
+
+        from agents.offline.fitting import fit_model
+
         encoder = encoder or default_encoder()
         prepared = [prepare(example.text) for example in examples]
         embeddings = embed_prepared(encoder, prepared)

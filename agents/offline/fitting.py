@@ -5,76 +5,107 @@ probability). Before the final fit on all the training data, `folds`-fold cross-
 out-of-fold probability for every training message; the escalation threshold and the ambiguity margin
 are tuned on those (`agents.offline.thresholds`), so they reflect how the model does on text it has
 not seen. The held-out file is never read here.
+
+This is the only module of the classifier that uses scikit-learn: the fitted vectorisers and regression
+are handed back as plain arrays (`agents.offline.model.FittedModel`), so predicting never imports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from agents.intents import ESCALATING, Intent
-from agents.offline.features import FeatureBuilder, FeatureConfig, FloatMatrix
+from agents.offline.features import (
+    WORD_PATTERN,
+    Analyzer,
+    FeatureConfig,
+    FloatMatrix,
+    LinearFeatures,
+    TfidfBlock,
+)
+from agents.offline.model import (
+    CLARIFY_EXEMPT,
+    FittedModel,
+    ProbabilityMatrix,
+    TrainingConfig,
+    escalating_columns,
+)
 from agents.offline.thresholds import top_two_margins, tune_ambiguity_margin, tune_escalation_threshold
 
-ProbabilityMatrix = npt.NDArray[np.float64]
 
-#: Intents never worth a clarifying question: a greeting or a thank-you is answered either way.
-CLARIFY_EXEMPT = frozenset({Intent.GREETING, Intent.THANKS})
+class FeatureBuilder:
+    """scikit-learn vectorisers plus block weights: `fit` on training texts, then `transform` any batch
+    into the sparse rows the regression is fitted on; `frozen` keeps what a prediction needs.
+
+    Texts given here are already normalised (`agents.offline.text.normalize_for_model`), and
+    `embeddings` holds the encoder's rows for the same texts in the same order.
+    """
+
+    def __init__(self, config: FeatureConfig) -> None:
+        self.config = config
+        self._chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=config.char_ngrams,
+            min_df=config.char_min_df,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        self._words = TfidfVectorizer(
+            analyzer="word",
+            ngram_range=config.word_ngrams,
+            token_pattern=WORD_PATTERN,
+            min_df=config.word_min_df,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+
+    def fit(self, texts: Sequence[str], embeddings: FloatMatrix) -> FeatureBuilder:
+        """Learn both vocabularies and their IDF weights from the training texts."""
+        _check(texts, embeddings)
+        self._chars.fit(texts)
+        self._words.fit(texts)
+        return self
+
+    def transform(self, texts: Sequence[str], embeddings: FloatMatrix) -> sp.csr_matrix:
+        """One sparse row per text: [chars ‖ words ‖ embedding], each block weighted."""
+        _check(texts, embeddings)
+        config = self.config
+        blocks = [
+            self._chars.transform(texts) * np.float32(config.char_weight),
+            self._words.transform(texts) * np.float32(config.word_weight),
+            sp.csr_matrix(embeddings * np.float32(config.embedding_weight)),
+        ]
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    @property
+    def vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+        """The fitted (character, word) vectorisers."""
+        return self._chars, self._words
+
+    def frozen(self) -> LinearFeatures:
+        """The fitted vocabularies and idf weights as plain arrays."""
+        return LinearFeatures(
+            config=self.config,
+            chars=block_of(self._chars, "char_wb"),
+            words=block_of(self._words, "word"),
+        )
 
 
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Everything that shapes the fitted model; part of the model cache key."""
-
-    features: FeatureConfig = field(default_factory=FeatureConfig)
-    #: Inverse regularisation strength of the logistic regression.
-    c: float = 10.0
-    #: Weight classes inversely to their size (out-of-scope has the most examples by design).
-    balanced_classes: bool = True
-    max_iter: int = 5000
-    folds: int = 5
-    random_state: int = 0
-    #: Share of escalating training messages the escalation rules must catch out of fold.
-    escalation_min_recall: float = 0.96
-    #: Most right predictions the ambiguity margin may flag out of fold.
-    max_flagged_correct: float = 0.10
-
-
-@dataclass
-class FittedModel:
-    """What the cache stores: fitted features and regression, column order, and tuned thresholds."""
-
-    features: FeatureBuilder
-    regression: LogisticRegression
-    intents: tuple[Intent, ...]
-    escalation_threshold: float
-    ambiguity_margin: float
-    out_of_fold_accuracy: float
-    data_fingerprint: str
-    examples: int
-
-    def probabilities(self, texts: Sequence[str], embeddings: FloatMatrix) -> ProbabilityMatrix:
-        """One row per (normalised) text, columns in `intents` order: the regression's softmax.
-
-        Computed from the fitted coefficients rather than `predict_proba`, whose input checks cost more
-        than the arithmetic for one message; a test holds the two equal.
-        """
-        scores = self.features.linear_scores(texts, embeddings, self.regression.coef_)
-        scores += self.regression.intercept_
-        scores -= scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        proba: ProbabilityMatrix = exp / exp.sum(axis=1, keepdims=True)
-        return proba
-
-
-def escalating_columns(intents: Sequence[Intent]) -> npt.NDArray[np.bool_]:
-    """Mask over the probability columns of the intents that go to a person."""
-    return np.array([intent in ESCALATING for intent in intents], dtype=bool)
+def block_of(vectorizer: TfidfVectorizer, analyzer: Analyzer) -> TfidfBlock:
+    """A fitted vectoriser's vocabulary and idf weights."""
+    return TfidfBlock(
+        analyzer=analyzer,
+        ngram_range=tuple(vectorizer.ngram_range),
+        vocabulary={str(term): int(column) for term, column in vectorizer.vocabulary_.items()},
+        idf=vectorizer.idf_.astype(np.float32),
+    )
 
 
 def fit_model(
@@ -93,7 +124,7 @@ def fit_model(
     """
     y = np.array([str(label) for label in labels])
     out_of_fold = _out_of_fold_probabilities(texts, y, embeddings, config)
-    features, regression = _fit(texts, y, embeddings, config)
+    features, regression = fit_regression(texts, y, embeddings, config)
     intents = tuple(Intent(name) for name in regression.classes_)
     top = out_of_fold.argmax(axis=1)
     predicted = np.array(intents)[top]
@@ -112,8 +143,9 @@ def fit_model(
         max_flagged_correct=config.max_flagged_correct,
     )
     return FittedModel(
-        features=features,
-        regression=regression,
+        features=features.frozen(),
+        coef=regression.coef_.astype(np.float64),
+        intercept=regression.intercept_.astype(np.float64),
         intents=intents,
         escalation_threshold=escalation_threshold,
         ambiguity_margin=ambiguity_margin,
@@ -123,9 +155,10 @@ def fit_model(
     )
 
 
-def _fit(
+def fit_regression(
     texts: Sequence[str], y: npt.NDArray[np.str_], embeddings: FloatMatrix, config: TrainingConfig
 ) -> tuple[FeatureBuilder, LogisticRegression]:
+    """The vectorisers and the regression fitted on `texts` (labels `y`), as scikit-learn objects."""
     features = FeatureBuilder(config.features).fit(texts, embeddings)
     regression = LogisticRegression(
         C=config.c,
@@ -144,7 +177,7 @@ def _out_of_fold_probabilities(
     out = np.zeros((len(texts), len(classes)), dtype=np.float64)
     folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.random_state)
     for train_rows, test_rows in folds.split(np.zeros(len(y)), y):
-        features, regression = _fit(
+        features, regression = fit_regression(
             [texts[i] for i in train_rows], y[train_rows], embeddings[train_rows], config
         )
         columns = np.searchsorted(classes, regression.classes_)
@@ -153,3 +186,8 @@ def _out_of_fold_probabilities(
             features.transform(test_texts, embeddings[test_rows])
         )
     return out
+
+
+def _check(texts: Sequence[str], embeddings: FloatMatrix) -> None:
+    if embeddings.ndim != 2 or embeddings.shape[0] != len(texts):
+        raise ValueError(f"expected {len(texts)} embedding rows, got shape {embeddings.shape}")

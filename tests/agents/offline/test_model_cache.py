@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from agents.intents import Intent
-from agents.offline import IntentClassifier
-from agents.offline import classifier as classifier_module
+from agents.offline import IntentClassifier, fitting
 from agents.offline.dataset import TRAINING_FILE, load_examples
 from agents.offline.model_cache import CACHE_PREFIX
 from tests.agents.offline.conftest import HashEncoder
@@ -37,13 +39,13 @@ def small_training_file(tmp_path: Path) -> Path:
 def fit_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts calls to the training routine."""
     calls: list[int] = []
-    original: Callable[..., Any] = classifier_module.fit_model
+    original: Callable[..., Any] = fitting.fit_model
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(classifier_module, "fit_model", counting)
+    monkeypatch.setattr(fitting, "fit_model", counting)
     return calls
 
 
@@ -132,3 +134,37 @@ def test_loading_does_not_touch_the_encoder_until_a_prediction(
 def test_training_on_nothing_is_refused() -> None:
     with pytest.raises(ValueError, match="no examples"):
         IntentClassifier.train([], encoder=HashEncoder())
+
+
+def test_answering_from_a_cached_model_never_imports_scikit_learn(
+    classifier: IntentClassifier, model_cache_dir: Path
+) -> None:
+    """scikit-learn costs a one-shot `doorstep ask` most of a second to import: only training needs it."""
+    script = (
+        "import sys; from pathlib import Path; from agents.offline import IntentClassifier; "
+        "c = IntentClassifier.load_or_train(Path(sys.argv[1])); "
+        "p = c.predict('can i pay half now and half on the 15th'); "
+        "print(c.loaded_from_cache, p.intent, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sklearn', 'scipy', 'joblib')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(model_cache_dir)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    expected = classifier.predict("can i pay half now and half on the 15th").intent
+    assert done.stdout.split() == ["True", str(expected), "[]"]
+
+
+def test_a_foreign_file_in_the_cache_is_trained_over_not_loaded(
+    tmp_path: Path, small_training_file: Path, fit_calls: list[int]
+) -> None:
+    """A cache file is read as plain arrays: an archive holding a pickled object is refused, not run."""
+    cache_dir = tmp_path / "cache"
+    encoder = HashEncoder()
+    IntentClassifier.load_or_train(cache_dir, training_file=small_training_file, encoder=encoder)
+    [cached] = _cached_files(cache_dir)
+    with cached.open("wb") as out:
+        np.savez(out, header=np.array([{"format": 1}], dtype=object))
+    recovered = IntentClassifier.load_or_train(cache_dir, training_file=small_training_file, encoder=encoder)
+    assert not recovered.loaded_from_cache
+    assert len(fit_calls) == 2
