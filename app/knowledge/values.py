@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 from app.knowledge.lexical import fold
@@ -189,8 +190,17 @@ def _number(word: str) -> int | None:
     return _NUMBER_WORDS.get(word)
 
 
+VALUES_CACHE_SIZE: Final = 8192
+"""Texts whose values `values_in` keeps: the reader asks again of the same clauses, several times a turn."""
+
+
 def values_in(text: str) -> list[Value]:
     """Every typed value `text` states, in order of position (the text is folded to lower case)."""
+    return list(_values(text))
+
+
+@lru_cache(maxsize=VALUES_CACHE_SIZE)
+def _values(text: str) -> tuple[Value, ...]:
     folded = fold(text)
     found: list[Value] = []
     for m in _MONEY.finditer(folded):
@@ -239,7 +249,7 @@ def values_in(text: str) -> list[Value]:
             if n is not None and not any(a <= m.start() < b for a, b in counted):
                 found.append(Value("count", f"{n} {m['noun'].rstrip('s')}", m.start(), m.end()))
                 counted.append((m.start(), m.end()))
-    return sorted(found, key=lambda v: v.start)
+    return tuple(sorted(found, key=lambda v: v.start))
 
 
 # -- what a question asks for ------------------------------------------------------------------------------
