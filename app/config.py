@@ -155,6 +155,11 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
+    def cache_dir(self) -> Path:
+        """What is kept only to be faster (sentence vectors); safe to delete at any time."""
+        return self.data_dir / "cache"
+
+    @property
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
 

@@ -59,6 +59,7 @@ from app.knowledge.embedding import FloatMatrix, MiniLMEncoder, get_encoder
 from app.knowledge.lexical import QUERY_GLOSSARY, QUERY_SYNONYMS, STOPWORDS, analyze, dense_query, fold, stem
 from app.knowledge.sentences import split_sentences
 from app.knowledge.values import AskedKind, answers_kind, asked_kinds, asked_unit, states_unit, values_in
+from app.knowledge.vector_cache import VectorCache
 
 #: Resident words -> words leases and policies use for the same thing (reading side only).
 _READER_SYNONYMS: Final = {
@@ -789,25 +790,43 @@ def _fits(sentences: list[_Sentence]) -> bool:
 
 class EncoderSimilarity:
     """`Similarity` from the retriever's MiniLM encoder (the model already loaded for the query), with the
-    vectors of recently read sentences kept: the same clauses come back for question after question."""
+    vectors of recently read sentences kept in memory (the same clauses come back for question after
+    question) and, once `keep_on_disk` names a `VectorCache`, for the next process too."""
 
     def __init__(
-        self, encoder: MiniLMEncoder | None = None, *, cache_size: int = SENTENCE_CACHE_SIZE
+        self,
+        encoder: MiniLMEncoder | None = None,
+        *,
+        cache_size: int = SENTENCE_CACHE_SIZE,
+        kept: VectorCache | None = None,
     ) -> None:
         self._encoder = encoder
         self._cache: OrderedDict[str, FloatMatrix] = OrderedDict()
         self._cache_size = cache_size
+        self._kept = kept
         self._lock = threading.Lock()
+
+    def keep_on_disk(self, kept: VectorCache) -> None:
+        """Read sentence vectors from `kept` before embedding, and add those embedded to it. The first
+        cache given stays (a process serves one data directory; a vector is the same in any of them)."""
+        with self._lock:
+            if self._kept is None:
+                self._kept = kept
 
     def __call__(self, question: str, sentences: Sequence[str]) -> list[float]:
         encoder = self._encoder or get_encoder()
         query = encoder.embed_query(dense_query(question))
         with self._lock:
             missing = list(dict.fromkeys(s for s in sentences if s not in self._cache))
-        vectors = encoder.embed(missing) if missing else None
+            kept = self._kept
+        found_kept = kept.get_many(missing) if kept is not None and missing else {}
+        to_embed = [s for s in missing if s not in found_kept]
+        embedded = dict(zip(to_embed, encoder.embed(to_embed), strict=True)) if to_embed else {}
+        if kept is not None and embedded:
+            kept.put_many(embedded)
         with self._lock:
-            for text, vector in zip(missing, vectors if vectors is not None else [], strict=True):
-                self._cache[text] = vector
+            self._cache.update(found_kept)
+            self._cache.update(embedded)
             found = []
             for s in sentences:
                 vector = self._cache.get(s)
@@ -825,7 +844,7 @@ _shared: EncoderSimilarity | None = None
 
 
 def encoder_similarity() -> EncoderSimilarity:
-    """The process-wide `EncoderSimilarity` (its cache shared by every turn)."""
+    """The process-wide `EncoderSimilarity` (its cache shared by every turn and by the retriever)."""
     global _shared
     if _shared is None:
         _shared = EncoderSimilarity()

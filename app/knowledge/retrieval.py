@@ -43,9 +43,10 @@ from app.knowledge.constants import (
 )
 from app.knowledge.embedding import FloatMatrix, MiniLMEncoder, get_encoder
 from app.knowledge.lexical import LexicalIndex, dense_query, top_indices
-from app.knowledge.reading import EncoderSimilarity, Source, rerank
+from app.knowledge.reading import EncoderSimilarity, Source, encoder_similarity, rerank
 from app.knowledge.records import ChunkMetadata, search_text
 from app.knowledge.store import corpus_version, make_client, open_collection
+from app.knowledge.vector_cache import VectorCache
 
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
 RANKING_HEAD = 10
@@ -139,13 +140,19 @@ class Retriever:
         recheck_seconds: float = 1.0,
         rerank_depth: int = RERANK_DEPTH,
         clock: Callable[[], float] = time.monotonic,
+        vector_cache: VectorCache | None = None,
     ) -> None:
         """`recheck_seconds`: how often to ask Chroma whether the corpus changed (0: before every query).
         Each check costs about half a millisecond; new documents show up within this delay (within
         EMPTY_RECHECK_SECONDS at most while the index is still empty). `rerank_depth`: how many fused
-        candidates the reader re-ranks in hybrid mode (0: none). `clock`: seconds, for tests."""
+        candidates the reader re-ranks in hybrid mode (0: none). `clock`: seconds, for tests.
+        `vector_cache`: where the reader's sentence vectors are kept between processes (none: memory only).
+        Without an `encoder` of its own, the retriever reads with the process-wide similarity, so a
+        sentence its re-ranking embedded is not embedded again when the answer quotes it."""
         self._client = client
         self._encoder = encoder
+        self._shared_similarity = encoder is None
+        self._vector_cache = vector_cache
         self._rerank_depth = rerank_depth
         self._similarity: EncoderSimilarity | None = None
         self._recheck_seconds = recheck_seconds
@@ -158,7 +165,11 @@ class Retriever:
     @classmethod
     def from_settings(cls, *, settings: Settings, recheck_seconds: float = 1.0) -> Retriever:
         """A retriever on the Chroma that `settings` names (embedded or server)."""
-        return cls(client=make_client(settings=settings), recheck_seconds=recheck_seconds)
+        return cls(
+            client=make_client(settings=settings),
+            recheck_seconds=recheck_seconds,
+            vector_cache=VectorCache.in_directory(settings.cache_dir),
+        )
 
     @property
     def encoder(self) -> MiniLMEncoder:
@@ -221,7 +232,10 @@ class Retriever:
         reader's score, with the encoder already loaded for the query), best first. Portfolio-wide
         passages keep their discount (`discount`: a property was given)."""
         if self._similarity is None:
-            self._similarity = EncoderSimilarity(self.encoder)
+            similarity = encoder_similarity() if self._shared_similarity else EncoderSimilarity(self.encoder)
+            if self._vector_cache is not None:
+                similarity.keep_on_disk(self._vector_cache)
+            self._similarity = similarity
         metas = [mirror.metadatas[int(scope.rows[i])] for i, _ in ranked]
         sources = [
             Source(mirror.texts[int(scope.rows[i])], meta.section)

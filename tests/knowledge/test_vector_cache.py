@@ -73,3 +73,36 @@ def test_many_sentences_at_once(tmp_path: Path) -> None:
     found = cache.get_many(list(vectors))
     assert len(found) == 1200
     assert all(np.array_equal(found[text], vector) for text, vector in vectors.items())
+
+
+class _CountingEncoder:
+    """Hash vectors, counting the sentences it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.embedded += texts
+        return np.array([_vector(hash(text) % 2**32) for text in texts], dtype=np.float32)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _vector(hash(text) % 2**32)
+
+
+def test_the_next_process_reads_the_sentences_instead_of_embedding_them(tmp_path: Path) -> None:
+    from app.knowledge.reading import EncoderSimilarity
+
+    sentences = ["Rent is due on the 1st.", "A late fee of $50 applies after the 5th.", "Pets need consent."]
+    first_encoder, next_encoder = _CountingEncoder(), _CountingEncoder()
+    first = EncoderSimilarity(first_encoder, kept=VectorCache.in_directory(tmp_path))  # type: ignore[arg-type]
+    expected = first("when is rent late", sentences)
+    assert first_encoder.embedded == sentences
+
+    following = EncoderSimilarity(next_encoder)  # type: ignore[arg-type]
+    following.keep_on_disk(VectorCache.in_directory(tmp_path))
+    measured = following("when is rent late", [*sentences, "Parking is $40 a month."])
+    assert measured[:3] == expected
+    assert next_encoder.embedded == ["Parking is $40 a month."]
