@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+import threading
 import uuid
 from datetime import date
 from pathlib import Path
@@ -14,16 +16,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from rich.markup import escape
 from rich.panel import Panel
 
+# The assistant and the index load with this module rather than inside the commands, so that they load
+# while `app.cli.main` holds the cyclic collector back (about a third of a second of `doorstep ask`).
+from agents.assistant.factory import open_assistant
 from app.cli.common import AsOfOpt, JsonOpt, app, clear_errors, console, parse_day, print_json
 from app.config import Settings, get_settings
 from app.db import session_factory
 from app.errors import DoorstepError, InvalidInput
+from app.knowledge.embedding import get_encoder
+from app.knowledge.retrieval import Retriever
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from agents.assistant.runner import Assistant
-    from app.knowledge.retrieval import Retriever
 
 MAX_BATCH_LINES = 10_000
 MAX_BATCH_TEXT = 2000
@@ -68,8 +74,6 @@ def chat(
     as_of: AsOfOpt = None,
 ) -> None:
     """A live conversation with the assistant as a resident would have it. Ctrl-D or "exit" to stop."""
-    from agents.assistant.factory import open_assistant
-
     settings = get_settings()
     kind = _planner(planner, settings)
     day = parse_day(as_of, settings)
@@ -122,9 +126,6 @@ def ask(
 ) -> None:
     """One answer with its citations (and the passages retrieval found). With neither --resident nor
     --property, from portfolio-wide documents. With --batch FILE, one answer per line of FILE."""
-    from agents.assistant.factory import open_assistant
-    from app.knowledge.retrieval import Retriever
-
     settings = get_settings()
     if batch is not None and (question is not None or resident or property_code):
         raise typer.BadParameter("with --batch, each line gives its text, resident and property")
@@ -134,6 +135,7 @@ def ask(
         raise typer.BadParameter("give --resident or --property, not both")
     kind = _planner(planner, settings)
     day = parse_day(as_of, settings)
+    _load_encoder_meanwhile()
     sessions = session_factory(settings)
     if batch is not None:
         asks = [
@@ -149,6 +151,19 @@ def ask(
         for text, resident_id, code in asks:
             body = _answer(assistant, retriever, sessions, day, text, resident_id, code, k)
             _show(body, as_json=as_json, one_line=batch is not None)
+
+
+def _load_encoder_meanwhile() -> None:
+    """Load the MiniLM encoder (the planner's classification and the passages both use it) on a thread of
+    its own: the model load, about 0.25 s and mostly outside the GIL, then runs while the database, the
+    index and the planner open instead of before the first answer. A failure is left for the first use to
+    raise; the thread is not a daemon, so the process never exits in the middle of the load."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            get_encoder()
+
+    threading.Thread(target=load, name="load-encoder").start()
 
 
 class BatchLine(BaseModel):

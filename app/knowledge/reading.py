@@ -689,17 +689,35 @@ def rerank(question: str, sources: Sequence[Source], *, similarity: Similarity |
     ranks whole passages by how much of them is about the question; a passage whose one sentence states
     what was asked can sit lower than one that mentions the question's words throughout."""
     n = max(1, len(sources))
+    sentences = _sentences(sources)
     # one weighting of the question's words over every candidate, so that candidates are scored alike
-    texts = [s.terms for s in _sentences(sources) if not s.repeat] + [
-        frozenset(analyze(s.heading)) for s in sources
-    ]
+    texts = [s.terms for s in sentences if not s.repeat] + [frozenset(analyze(s.heading)) for s in sources]
     weights = _weights(question_groups(question), texts)
+    if similarity is not None:
+        # every candidate's sentences in one call (one batched encoder pass, not one per candidate)
+        similarity = _measured_once(question, [s.text for s in sentences], similarity)
     scores: list[float] = []
     for i, source in enumerate(sources):
         # only the score is used: the answer gate (and its re-measured cosine) would be work thrown away
         quote = read(question, [source], similarity=similarity, weights=weights, gate=False)
         scores.append((quote.score if quote is not None else 0.0) + RERANK_PRIOR * (1 - i / n))
     return scores
+
+
+def _measured_once(question: str, texts: Sequence[str], similarity: Similarity) -> Similarity:
+    """`similarity` with the cosines of `texts` to `question` measured now, in one call, and looked up
+    after; any other question or sentence is measured when asked. The MiniLM encoder gives a sentence
+    the same vector whatever else is in its batch (bit for bit, as checked here), so the scores are those
+    that one call per candidate gave."""
+    unique = list(dict.fromkeys(texts))
+    cosines = dict(zip(unique, similarity(question, unique), strict=True)) if unique else {}
+
+    def lookup(asked: str, sentences: Sequence[str]) -> Sequence[float]:
+        if asked != question or not all(s in cosines for s in sentences):
+            return similarity(asked, sentences)
+        return [cosines[s] for s in sentences]
+
+    return lookup
 
 
 def _kind_bonus(text: str, kinds: tuple[AskedKind, ...], unit: str | None = None) -> float:

@@ -34,6 +34,25 @@ def test_a_text_embeds_the_same_alone_or_padded_in_a_batch() -> None:
     np.testing.assert_allclose(together[0], encoder.embed_one(long), atol=1e-4)
 
 
+def test_a_text_has_the_same_vector_bit_for_bit_in_any_batch() -> None:
+    """The reader's re-ranking measures every candidate's sentences in one call, and ranks as it did with
+    one call per candidate only because a sentence's vector does not depend on what it is batched with."""
+    encoder = get_encoder()
+    texts = [
+        "Late fee?",
+        "Rent is due on the 1st.",
+        "If rent is not received by the 4th a late charge of $75.00 applies. " * 5,
+        "Pets are not permitted without the written consent of the Landlord.",
+        "A returned payment is charged a $35.00 fee, and the payment is removed from your account.",
+    ]
+
+    together = encoder.embed(texts)
+
+    for text, vector in zip(texts, together, strict=True):
+        assert np.array_equal(vector, encoder.embed_one(text))
+    assert np.array_equal(encoder.embed(texts[1::2]), together[1::2])
+
+
 def test_a_repeated_query_is_embedded_once_and_cannot_be_changed_by_a_caller() -> None:
     encoder = get_encoder()
     question = "Is there a fee for paying rent by card at Maple Court?"

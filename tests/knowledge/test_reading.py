@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from app.knowledge.reading import RERANK_PRIOR, Source, read, rerank
@@ -146,6 +148,24 @@ def test_rerank_puts_the_passage_that_states_the_answer_above_one_that_only_ment
     # with nothing to tell them apart, the retrieval order stands
     same = rerank("how much is the late fee", [states, states])
     assert same[0] > same[1]
+
+
+def test_rerank_measures_every_candidates_sentences_in_one_call() -> None:
+    """One batched encoder pass for all candidates, not one per candidate (20 in retrieval)."""
+    calls: list[list[str]] = []
+
+    def similarity(question: str, sentences: Sequence[str]) -> list[float]:
+        calls.append(list(sentences))
+        return [0.5 if "$20.00" in s else 0.1 for s in sentences]
+
+    states = Source("A late fee of $20.00 is charged when rent is received after the 10th.", "Charges")
+    other = Source("Quiet hours are from 10 p.m. to 8 a.m. Guests must follow them too.", "Noise")
+
+    scores = rerank("how much is the late fee", [other, states, other], similarity=similarity)
+
+    assert len(calls) == 1  # the candidate read twice is measured once
+    assert len(calls[0]) == len(set(calls[0])) and any("$20.00" in s for s in calls[0])
+    assert scores[1] > scores[0] > scores[2]
 
 
 def test_a_day_named_by_its_ordinal_alone_and_counted_things_are_values() -> None:
