@@ -119,7 +119,11 @@ def stored_line_hash(key: bytes, line: Mapping[str, Any] | RowMapping) -> str:
 
 def session_key(session: Session) -> bytes:
     """The audit key of the engine this session writes through."""
-    key = session.connection().get_execution_options().get(KEY_OPTION)
+    return _connection_key(session.connection())
+
+
+def _connection_key(connection: Connection) -> bytes:
+    key = connection.get_execution_options().get(KEY_OPTION)
     if not isinstance(key, bytes) or not key:
         raise AuditKeyMissing("this database engine has no audit key: build it with app.db.make_engine")
     return key
@@ -180,11 +184,11 @@ def record(
     session: Session, *, actor: str, action: str, subject: str, data: Mapping[str, Any] | None = None
 ) -> Line:
     """Append one line inside the caller's transaction (it commits or rolls back with the change)."""
-    key = session_key(session)
-    payload = json.loads(_canonical(dict(data or {})))
     # Plain statements on the connection, not the ORM's: every assistant turn and every webhook
     # appends a line, and the ORM's bookkeeping around a statement costs more than the statement.
     connection = session.connection()
+    key = _connection_key(connection)
+    payload = json.loads(_canonical(dict(data or {})))
     postgres = connection.dialect.name == "postgresql"
     for _attempt in range(5):
         prev = _chain_end(session, connection, key)

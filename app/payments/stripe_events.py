@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-import stripe
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError
+from stripe import SignatureVerificationError, WebhookSignature
 
 from app.money import MAX_CENTS
 from app.payments.state import DisputeFact, DisputeOutcome, Failure, Method, Observation
@@ -58,9 +58,10 @@ class MalformedDelivery(Exception):
 def verify_signature(payload: bytes, header: str | None, secret: str, *, tolerance: int) -> None:
     """Stripe's own check: an HMAC-SHA256 of `timestamp.payload` under the endpoint secret, with the
     timestamp no older than `tolerance` seconds. Raises `SignatureRefused` with stripe's reason."""
+    # Imported by name, once: `stripe.X` looks each name up through the package's lazy loader, every time.
     try:
-        stripe.WebhookSignature.verify_header(payload, header, secret, tolerance)
-    except stripe.SignatureVerificationError as exc:
+        WebhookSignature.verify_header(payload, header, secret, tolerance)
+    except SignatureVerificationError as exc:
         raise SignatureRefused(str(exc).split(". ")[0]) from exc
     except UnicodeDecodeError as exc:
         raise SignatureRefused("the body is not UTF-8, so it cannot be what Stripe signed") from exc

@@ -10,6 +10,11 @@ in its own transaction; the one that fails is answered with its error (Stripe re
 rare (an event Doorstep cannot use is stored as ignored or queued for staff, not raised), so batches do
 not pay for a savepoint per delivery: one cost a quarter of the writer's Python calls.
 
+The writer keeps one connection for its life rather than taking one from the pool for each batch: under
+load a batch holds two deliveries or so, and a checkout and checkin cost about what one of their
+statements does. Each batch is still its own transaction on it. Should that connection not open, each
+batch takes one from the pool as before.
+
 PostgreSQL locks rows, and its deliveries run side by side (`app.payments.ingest.ingest`).
 """
 
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from queue import Empty, SimpleQueue
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
@@ -71,6 +77,20 @@ class DeliveryWriter:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        try:
+            connection: Connection | None = self._sessions.kw["bind"].connect()
+        except Exception:
+            _log.warning("the delivery writer could not keep a connection: one per batch", exc_info=True)
+            connection = None
+        try:
+            if connection is not None:
+                self._sessions = sessionmaker(**{**self._sessions.kw, "bind": connection})
+            self._loop()
+        finally:
+            if connection is not None:
+                connection.close()
+
+    def _loop(self) -> None:
         stopping = False
         while not stopping:
             jobs: list[_Job] = []
