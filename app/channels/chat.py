@@ -78,30 +78,33 @@ class ChatService:
 
     def authenticate(self, token: str | None) -> ChatResident:
         """The resident a valid token names, their portal conversation opened; TokenError otherwise."""
-        ref = resident_ref(token, secret=self.secret)
         with self.sessions.begin() as session:
-            resident = session.scalars(select(Resident).where(Resident.ref == ref)).first()
-            if resident is None:
-                raise TokenError("the chat token names no resident of this portfolio")
-            conversation_id = portal_conversation_id(resident.ref)
-            open_conversation(
-                session,
-                conversation_id=conversation_id,
-                resident_id=resident.id,
-                channel=CHANNEL,
-                language=resident.language,
-            )
-            return ChatResident(resident.id, resident.ref, resident.first_name, conversation_id)
+            return self._open(session, token)[0]
+
+    def greet(self, token: str | None) -> tuple[ChatResident, frames.Welcome]:
+        """`authenticate`, then `welcome`, in one transaction: the conversation `authenticate` opens is the
+        one the welcome describes, so it is read once."""
+        with self.sessions.begin() as session:
+            resident, conversation = self._open(session, token)
+            return resident, _welcome(resident, conversation)
 
     def welcome(self, resident: ChatResident) -> frames.Welcome:
         with self.sessions() as session:
-            conversation = _conversation(session, resident)
-            return frames.Welcome(
-                conversation_id=conversation.id,
-                owner=owner_state(conversation),
-                last_seq=conversation.last_seq,
-                resident_name=resident.first_name,
-            )
+            return _welcome(resident, _conversation(session, resident))
+
+    def _open(self, session: Session, token: str | None) -> tuple[ChatResident, Conversation]:
+        ref = resident_ref(token, secret=self.secret)
+        resident = session.scalars(select(Resident).where(Resident.ref == ref)).first()
+        if resident is None:
+            raise TokenError("the chat token names no resident of this portfolio")
+        conversation = open_conversation(
+            session,
+            conversation_id=portal_conversation_id(resident.ref),
+            resident_id=resident.id,
+            channel=CHANNEL,
+            language=resident.language,
+        )
+        return ChatResident(resident.id, resident.ref, resident.first_name, conversation.id), conversation
 
     def events_after(self, resident: ChatResident, after_seq: int) -> list[frames.Event]:
         """The conversation's events numbered above `after_seq`, oldest first, as frames."""
@@ -212,6 +215,15 @@ def _conversation(session: Session, resident: ChatResident, *, lock: bool = Fals
     if conversation is None or conversation.resident_id != resident.id:
         raise NotFound("no conversation for this resident")
     return conversation
+
+
+def _welcome(resident: ChatResident, conversation: Conversation) -> frames.Welcome:
+    return frames.Welcome(
+        conversation_id=conversation.id,
+        owner=owner_state(conversation),
+        last_seq=conversation.last_seq,
+        resident_name=resident.first_name,
+    )
 
 
 def _escalate_on_request(session: Session, resident: ChatResident, conversation: Conversation) -> None:

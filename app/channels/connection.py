@@ -67,6 +67,10 @@ class _CatchUp:
 
 CATCH_UP = _CatchUp()
 
+_TYPING = {on: frames.dump(frames.Typing(on=on)) for on in (True, False)}
+"""The two typing frames, built once: every turn longer than the typing delay sends both on every
+connection to the conversation (frames in the outbox are only read, never changed)."""
+
 
 class ChatConnection:
     """Two tasks per connection: the one serving it reads frames; a writer sends, in order, what
@@ -120,7 +124,7 @@ class ChatConnection:
     async def _session(self) -> int:
         hello = await self._hello()
         try:
-            resident = await self.runner.run_blocking(lambda: self.service.authenticate(hello.token))
+            resident, welcome = await self.runner.run_blocking(lambda: self.service.greet(hello.token))
         except TokenError as exc:
             self._error("unauthorized", str(exc))
             raise Closed(CloseCode.UNAUTHORIZED) from exc
@@ -128,7 +132,6 @@ class ChatConnection:
             self._error("too_many_connections", "too many open chat connections for this resident")
             raise Closed(CloseCode.RATE_LIMITED)
         self.resident = resident
-        welcome = await self.runner.run_blocking(lambda: self.service.welcome(resident))
         self._send(welcome)
         self.sent_seq = min(hello.last_seq, welcome.last_seq)
         topic = conversation_topic(resident.conversation_id)
@@ -192,7 +195,7 @@ class ChatConnection:
         if self._closing:
             return
         if "typing" in notice and len(self.outbox) < SEND_QUEUE_FRAMES:  # typing is a hint: droppable
-            self.outbox.append(frames.dump(frames.Typing(on=bool(notice["typing"]))))
+            self.outbox.append(_TYPING[bool(notice["typing"])])
             self._poke()
         if notice.get("events"):
             batch = EventBatch.of(notice)

@@ -54,6 +54,10 @@ class Service:
     def authenticate(self, token: str | None) -> ChatResident:
         return RESIDENT
 
+    def greet(self, token: str | None) -> tuple[ChatResident, frames.Welcome]:
+        resident = self.authenticate(token)
+        return resident, self.welcome(resident)
+
     def welcome(self, resident: ChatResident) -> frames.Welcome:
         last = self.stored[-1]["seq"] if self.stored else 0
         return frames.Welcome(

@@ -3,10 +3,12 @@ directly follows the message, and then exactly what a read of the conversation r
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from app.channels import frames
 from app.channels.chat import ChatService
@@ -55,3 +57,27 @@ def test_a_turns_notice_is_what_a_read_of_the_conversation_returns(
         assert reply["citations"] and reply["citations"][0]["title"]
     if shows == "card":
         assert reply["card"] and reply["card"]["installments"]
+
+
+def test_a_hello_reads_the_resident_and_the_conversation_once_each(
+    chat_client: TestClient, demo_db: Database
+) -> None:
+    ref = demo_db.report.personas["partial"]  # type: ignore[union-attr]
+    service = service_of(chat_client, ref)
+    statements: list[str] = []
+    here = threading.get_ident()
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.get_ident() == here:  # not the app's own work meanwhile (a catch-up, a sweep)
+            statements.append(statement)
+
+    engine = service.sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        resident, welcome = service.greet(token(ref))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert resident == service.authenticate(token(ref))
+    assert welcome == service.welcome(resident)
+    assert len(statements) == 2
