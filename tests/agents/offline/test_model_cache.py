@@ -89,14 +89,25 @@ def test_changed_training_data_retrains_and_replaces_the_cache(
     assert new_file != old_file
 
 
-def test_a_damaged_cache_file_is_retrained_over(
-    tmp_path: Path, small_training_file: Path, fit_calls: list[int]
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"not a model")
+
+
+def _pickled_object(path: Path) -> None:
+    """An archive whose array holds a pickled object: read as plain arrays, it is refused, not run."""
+    with path.open("wb") as out:
+        np.savez(out, header=np.array([{"format": 1}], dtype=object))
+
+
+@pytest.mark.parametrize("damage", [_garbage, _pickled_object])
+def test_a_damaged_or_foreign_cache_file_is_retrained_over(
+    tmp_path: Path, small_training_file: Path, fit_calls: list[int], damage: Callable[[Path], None]
 ) -> None:
     cache_dir = tmp_path / "cache"
     encoder = HashEncoder()
     IntentClassifier.load_or_train(cache_dir, training_file=small_training_file, encoder=encoder)
     [cached] = _cached_files(cache_dir)
-    cached.write_bytes(b"not a pickle")
+    damage(cached)
     recovered = IntentClassifier.load_or_train(cache_dir, training_file=small_training_file, encoder=encoder)
     assert not recovered.loaded_from_cache
     assert len(fit_calls) == 2
@@ -153,18 +164,3 @@ def test_answering_from_a_cached_model_never_imports_scikit_learn(
     assert done.returncode == 0, done.stderr
     expected = classifier.predict("can i pay half now and half on the 15th").intent
     assert done.stdout.split() == ["True", str(expected), "[]"]
-
-
-def test_a_foreign_file_in_the_cache_is_trained_over_not_loaded(
-    tmp_path: Path, small_training_file: Path, fit_calls: list[int]
-) -> None:
-    """A cache file is read as plain arrays: an archive holding a pickled object is refused, not run."""
-    cache_dir = tmp_path / "cache"
-    encoder = HashEncoder()
-    IntentClassifier.load_or_train(cache_dir, training_file=small_training_file, encoder=encoder)
-    [cached] = _cached_files(cache_dir)
-    with cached.open("wb") as out:
-        np.savez(out, header=np.array([{"format": 1}], dtype=object))
-    recovered = IntentClassifier.load_or_train(cache_dir, training_file=small_training_file, encoder=encoder)
-    assert not recovered.loaded_from_cache
-    assert len(fit_calls) == 2
