@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.intents import ESCALATING, Intent
 from agents.offline.dataset import TRAINING_FILE, Example, fingerprint, load_examples
-from agents.offline.features import Encoder, FloatMatrix
+from agents.offline.features import Encoder, FloatMatrix, QueryEncoder
 from agents.offline.gloss import GLOSSARY_FILE
 from agents.offline.language import Language
 from agents.offline.model import (
@@ -182,7 +182,7 @@ class IntentClassifier:
         prepared = [prepare(text) for text in texts]
         if self._encoder is None:
             self._encoder = default_encoder()
-        embeddings = embed_prepared(self._encoder, prepared)
+        embeddings = embed_messages(self._encoder, prepared)
         probabilities = self._model.probabilities([item.normalized for item in prepared], embeddings)
         return [
             self._prediction(text, item, row)
@@ -220,3 +220,13 @@ def default_encoder() -> Encoder:
 def embed_prepared(encoder: Encoder, prepared: Sequence[PreparedText]) -> FloatMatrix:
     """Embedding rows for prepared texts, in order."""
     return encoder.embed([item.embedding_input for item in prepared])
+
+
+def embed_messages(encoder: Encoder, prepared: Sequence[PreparedText]) -> FloatMatrix:
+    """Embedding rows for the messages being classified, from the encoder's kept vectors where it keeps
+    them. Residents send the same short messages again and again ("how much do i owe"), and the
+    embedding is most of a prediction's cost; the rows are the ones `embed` would give, so a kept
+    vector never changes a prediction."""
+    if not isinstance(encoder, QueryEncoder):
+        return embed_prepared(encoder, prepared)
+    return np.stack([encoder.embed_query(item.embedding_input) for item in prepared])

@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +40,14 @@ class Encoder(Protocol):
     """Anything that embeds texts into unit-length rows (`app.knowledge.embedding.MiniLMEncoder`)."""
 
     def embed(self, texts: Sequence[str]) -> FloatMatrix: ...
+
+
+@runtime_checkable
+class QueryEncoder(Encoder, Protocol):
+    """An encoder that keeps the vectors of short texts it has seen (`MiniLMEncoder.embed_query`): a
+    row from it is bit-for-bit the row `embed` gives the same text."""
+
+    def embed_query(self, text: str) -> FloatMatrix: ...
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -396,24 +397,53 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
     out: list[_Sentence] = []
     seen: set[str] = set()
     for p, source in enumerate(sources):
-        for q, paragraph in enumerate(source.text.split("\n")):
-            position = 0
-            for sentence in split_sentences(paragraph):
-                key = " ".join(sentence.lower().split())
-                if len(key) < 3:
-                    continue
-                repeat = key in seen
-                seen.add(key)
-                last = out[-1] if out and position else None
-                if last is not None and _ASIDE.match(sentence):
-                    # "(Letter 3a)" after "... a warning letter is sent." belongs to it: on its own it would
-                    # stand between that sentence and the one that follows on from it
-                    text = f"{last.text} {sentence}"
-                    out[-1] = _Sentence(p, q, last.position, text, sentence_terms(text), last.repeat)
-                    continue
-                out.append(_Sentence(p, q, position, sentence, sentence_terms(sentence), repeat))
-                position += 1
+        for read in _passage_sentences(source.text):
+            out.append(_Sentence(p, read.paragraph, read.position, read.text, read.terms, read.key in seen))
+            seen.update(read.keys)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _PassageSentence:
+    """A sentence of one passage as the reader takes it apart, before it is placed among other passages."""
+
+    paragraph: int
+    position: int
+    text: str
+    terms: frozenset[str]
+    key: str
+    """The sentence's words, lower-case, single-spaced: the same sentence in another passage has the same."""
+    keys: tuple[str, ...]
+    """`key` and the key of each bracketed aside joined to it: all are stated once this sentence is."""
+
+
+PASSAGE_CACHE_SIZE: Final = 4096
+"""Passages whose sentences are kept (a few KiB each): the same clauses are read turn after turn."""
+
+
+@lru_cache(maxsize=PASSAGE_CACHE_SIZE)
+def _passage_sentences(text: str) -> tuple[_PassageSentence, ...]:
+    """The sentences of a passage's text with their terms; a bracketed aside ("(Letter 3a)") is joined to
+    the sentence before it in its paragraph. Pure, and kept: split and analysed once per passage text."""
+    out: list[_PassageSentence] = []
+    for q, paragraph in enumerate(text.split("\n")):
+        position = 0
+        for sentence in split_sentences(paragraph):
+            key = " ".join(sentence.lower().split())
+            if len(key) < 3:
+                continue
+            last = out[-1] if out and position else None
+            if last is not None and _ASIDE.match(sentence):
+                # "(Letter 3a)" after "... a warning letter is sent." belongs to it: on its own it would
+                # stand between that sentence and the one that follows on from it
+                joined = f"{last.text} {sentence}"
+                out[-1] = _PassageSentence(
+                    q, last.position, joined, sentence_terms(joined), last.key, (*last.keys, key)
+                )
+                continue
+            out.append(_PassageSentence(q, position, sentence, sentence_terms(sentence), key, (key,)))
+            position += 1
+    return tuple(out)
 
 
 _ASIDE: Final = re.compile(r"^\([^()]{1,40}\)\.?$")

@@ -86,3 +86,16 @@ def test_a_question_most_of_whose_words_nothing_read_states_is_not_answered() ->
     assert not quote.answered
     close = read(asked, [passage], similarity=fixed({"housing charge": 0.7}))
     assert close is not None and close.answered  # very close in meaning: answered all the same
+
+
+def test_a_passage_read_before_still_yields_the_overlap_to_the_passage_listed_first() -> None:
+    """Passages are taken apart once and kept; which of two overlapping passages states a sentence first
+    is decided anew by each reading's order of passages."""
+    overlap = "The storage charge is fifteen dollars ($15.00) per month per locker."
+    lottery = Source(f"Lockers are assigned by lottery. {overlap}", "Storage")
+    padlock = Source(f"{overlap} The padlock is included.", "Storage")
+    similarity = fixed({"storage charge": 0.8})
+    for sources in ([lottery, padlock], [padlock, lottery], [lottery, padlock]):
+        quote = read("how much is the storage charge", sources, similarity=similarity)
+        assert quote is not None and overlap in quote.sentences
+        assert quote.passage == 0

@@ -133,6 +133,27 @@ def test_predict_many_matches_predict(classifier: IntentClassifier) -> None:
     assert classifier.predict_many([]) == []
 
 
+def test_a_repeated_message_is_classified_from_its_kept_vector(
+    classifier: IntentClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Residents send the same short messages again and again: the second time no model pass runs, and
+    the prediction is exactly the one the model gave."""
+    from app.knowledge.embedding import get_encoder
+
+    encoder = get_encoder()
+    encoder.forget_queries()
+    texts = ["how much do i owe this month", "cuanto debo y cuando vence"]
+    fresh = classifier.predict_many(texts)
+    passes: list[int] = []
+    real_run = encoder._run
+    monkeypatch.setattr(encoder, "_run", lambda batch: passes.append(len(batch)) or real_run(batch))
+    again = classifier.predict_many(texts)
+    assert passes == []
+    assert [p.probabilities for p in again] == [p.probabilities for p in fresh]
+    assert classifier.predict("why was i charged a late fee").intent is not None
+    assert passes == [1]  # a new message is embedded once
+
+
 @pytest.mark.parametrize("text", ["", "   ", "?!", "🙂🙂🙂", "a" * 10_000])
 def test_odd_input_still_gets_a_prediction(classifier: IntentClassifier, text: str) -> None:
     prediction = classifier.predict(text)
