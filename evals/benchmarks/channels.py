@@ -45,9 +45,12 @@ UNITS = 1_200
 CLIENTS = 500
 THINK_SECONDS = 5.0
 LOAD_SECONDS = 40.0
-RAMP_RATES = (10, 20, 30, 35, 40, 45, 50, 55, 60)
+RAMP_RATES = (10, 20, 30, 40, 45, 50, 55, 60, 65, 70, 75, 80, 90, 100)
 """Offered turns/s, step by step; steps of 5 near the assistant's capacity, so the figure is not rounded
 down to the last multiple of 10."""
+RAMP_MISSES = 2
+"""The ramp stops after this many steps in a row over `RAMP_P95_MS`: past capacity, each further step
+only queues more."""
 RAMP_STEP_SECONDS = 15.0
 IDLE_CONNECTIONS = 5_000
 REPLY_TIMEOUT = 30.0
@@ -274,6 +277,21 @@ def _idle_rss(server: Served, tokens: list[str] | None, path: str) -> float:
     return asyncio.run(run())
 
 
+def _ramp(
+    server: Served, tokens: list[str], texts: list[str], positions: dict[str, int]
+) -> list[tuple[int, LoadStats]]:
+    """`RAMP_RATES` step by step, until `RAMP_MISSES` steps in a row miss the latency bound."""
+    steps: list[tuple[int, LoadStats]] = []
+    misses = 0
+    for rate in RAMP_RATES:
+        stats = _load(server, tokens, texts, rate, RAMP_STEP_SECONDS, positions)
+        steps.append((rate, stats))
+        misses = misses + 1 if stats.p(0.95) > RAMP_P95_MS or stats.lost else 0
+        if misses == RAMP_MISSES:
+            break
+    return steps
+
+
 # --- the assistant alone -------------------------------------------------------------------------
 
 
@@ -374,10 +392,7 @@ def run_channel_bench(console: Console | None = None) -> dict[str, Any]:
             _load(server, tokens, texts, 20, 5.0, positions)  # warm: the assistant, caches, conversations
             load = _load(server, tokens, texts, CLIENTS / THINK_SECONDS, LOAD_SECONDS, positions)
             load_rss = server.rss_bytes()
-            ramp = [
-                (rate, _load(server, tokens, texts, rate, RAMP_STEP_SECONDS, positions))
-                for rate in RAMP_RATES
-            ]
+            ramp = _ramp(server, tokens, texts, positions)
         with doorstep_server(env, logs / "doorstep-idle.log") as server:
             chat_rss = _idle_rss(server, tokens, "/ws/chat")
 
