@@ -273,6 +273,8 @@ class _Sentence:
     repeat: bool = False
     """Stated already by an earlier passage (retrieved chunks overlap): not a candidate again, but still
     the sentence the next one leans on ("This is an amount equal to ..." after "The total cost is $10.00")."""
+    fragment: bool = False
+    """A piece of a sentence (`_is_fragment`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +335,15 @@ limit ("three nights"), seldom in the question's words, so its words are not ask
 
 def question_groups(question: str) -> list[frozenset[str]]:
     """The question's content words, each as the set of stems that would count as saying it."""
+    return list(_question_groups(question))
+
+
+QUESTION_CACHE_SIZE: Final = 4096
+"""Questions whose reading is kept: `rerank` reads one question against every candidate passage."""
+
+
+@lru_cache(maxsize=QUESTION_CACHE_SIZE)
+def _question_groups(question: str) -> tuple[frozenset[str], ...]:
     groups: list[frozenset[str]] = []
     for word in re.findall(r"[a-z0-9]+", _SPAN.sub(" ", _OUT.sub("vacate", fold(question)))):
         if _says_nothing(word):
@@ -350,7 +361,7 @@ def question_groups(question: str) -> list[frozenset[str]]:
             continue  # "pay ... paid": one thing asked, not two
         groups = [other for other in groups if not other < group]
         groups.append(group)
-    return groups
+    return tuple(groups)
 
 
 def _says_nothing(word: str) -> bool:
@@ -397,9 +408,12 @@ def _sentences(sources: Sequence[Source]) -> list[_Sentence]:
     out: list[_Sentence] = []
     seen: set[str] = set()
     for p, source in enumerate(sources):
-        for read in _passage_sentences(source.text):
-            out.append(_Sentence(p, read.paragraph, read.position, read.text, read.terms, read.key in seen))
-            seen.update(read.keys)
+        for taken in _passage_sentences(source.text):
+            repeat = taken.key in seen
+            out.append(
+                _Sentence(p, taken.paragraph, taken.position, taken.text, taken.terms, repeat, taken.fragment)
+            )
+            seen.update(taken.keys)
     return out
 
 
@@ -415,6 +429,7 @@ class _PassageSentence:
     """The sentence's words, lower-case, single-spaced: the same sentence in another passage has the same."""
     keys: tuple[str, ...]
     """`key` and the key of each bracketed aside joined to it: all are stated once this sentence is."""
+    fragment: bool
 
 
 PASSAGE_CACHE_SIZE: Final = 4096
@@ -437,11 +452,13 @@ def _passage_sentences(text: str) -> tuple[_PassageSentence, ...]:
                 # "(Letter 3a)" after "... a warning letter is sent." belongs to it: on its own it would
                 # stand between that sentence and the one that follows on from it
                 joined = f"{last.text} {sentence}"
+                keys = (*last.keys, key)
                 out[-1] = _PassageSentence(
-                    q, last.position, joined, sentence_terms(joined), last.key, (*last.keys, key)
+                    q, last.position, joined, sentence_terms(joined), last.key, keys, _is_fragment(joined)
                 )
                 continue
-            out.append(_PassageSentence(q, position, sentence, sentence_terms(sentence), key, (key,)))
+            terms = sentence_terms(sentence)
+            out.append(_PassageSentence(q, position, sentence, terms, key, (key,), _is_fragment(sentence)))
             position += 1
     return tuple(out)
 
@@ -547,7 +564,7 @@ def read(
         else:
             score += relevance * _proximity_bonus(s.text, kinds[0], groups)
         score += RANK_PRIOR * (1 - s.passage / max(1, len(sources)))
-        if _is_fragment(s.text):
+        if s.fragment:
             score -= FRAGMENT_PENALTY
         if s.repeat:
             score = -math.inf

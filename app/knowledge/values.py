@@ -299,8 +299,11 @@ _ASK_PATTERNS: Final[tuple[tuple[AskedKind, str], ...]] = (
     ),
 )
 _ASKS: Final = tuple((kind, re.compile(pattern)) for kind, pattern in _ASK_PATTERNS)
+ASKED_CACHE_SIZE: Final = 4096
+"""Questions whose asked kind and unit are kept: the reader asks them once per candidate passage."""
 
 
+@lru_cache(maxsize=ASKED_CACHE_SIZE)
 def asked_kinds(question: str) -> tuple[AskedKind, ...]:
     """What the question asks for, most specific first; ("general",) when nothing says.
 
@@ -323,6 +326,7 @@ _ASKED_UNIT: Final = re.compile(
 )
 
 
+@lru_cache(maxsize=ASKED_CACHE_SIZE)
 def asked_unit(question: str) -> str | None:
     """The unit of time a count question counts in, as `values_in` normalises it: "how many days" ->
     "days", "how many business days" -> "business days"; None for anything else ("how many guests": a
