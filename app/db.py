@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import KEY_OPTION
@@ -27,8 +27,8 @@ def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, execution_options=options
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
+        event.listen(engine, "connect", _sqlite_pragmas)  # a pool event: statements do not dispatch it
+        _begin_before_savepoint(engine.dialect)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -50,11 +50,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+def _begin_before_savepoint(dialect: Dialect) -> None:
     """Python's sqlite3 opens a transaction only before a data change. A SAVEPOINT that comes first
-    (`begin_nested`, as posting a ledger line does) opened one of its own, and releasing it committed:
-    the line outlived a rollback of the session (an audit line that failed, a caller's error). Open the
-    real transaction first, so the savepoint nests inside it."""
+    (`begin_nested`) opened one of its own, and releasing it committed: the change outlived a rollback
+    of the session (an audit line that failed, a caller's error). The engine's dialect opens the real
+    transaction first, so the savepoint nests inside it.
+
+    Done in the dialect, not by a "savepoint" event listener: one connection event on an engine makes
+    every statement on it dispatch four (before and after execute, before and after the cursor), which
+    was a fifth of a webhook's Python calls."""
+    savepoint = dialect.do_savepoint
+
+    def do_savepoint(connection: Connection, name: str) -> None:
+        _sqlite_begin(connection)
+        savepoint(connection, name)
+
+    dialect.do_savepoint = do_savepoint  # type: ignore[method-assign]
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Open the DBAPI connection's transaction unless it is open already."""
     dbapi_connection = connection.connection.dbapi_connection
     if dbapi_connection is not None and not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN")

@@ -386,15 +386,23 @@ _PAYMENT_NOW = (
 )
 
 
+_LEDGER = LedgerEntry.metadata.tables[LedgerEntry.__tablename__]
+_POSTED = select(_LEDGER.c.id, _LEDGER.c.external_id, _LEDGER.c.kind, _LEDGER.c.amount_cents).where(
+    _LEDGER.c.lease_id == bindparam("lease_id"),
+    _LEDGER.c.source == SOURCE,
+    _LEDGER.c.external_id.like(bindparam("pattern"), escape="/"),
+)
+
+
+def _starts_with(prefix: str) -> str:
+    """A LIKE pattern for `prefix` (escaped with `/`, as `startswith(autoescape=True)` does)."""
+    escaped = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"{escaped}%"
+
+
 def _posted(session: Session, intent_ref: str, lease_id: int) -> dict[str, tuple[int, Posted]]:
     prefix = f"{intent_ref}:"
-    rows = session.execute(
-        select(LedgerEntry.id, LedgerEntry.external_id, LedgerEntry.kind, LedgerEntry.amount_cents).where(
-            LedgerEntry.lease_id == lease_id,
-            LedgerEntry.source == SOURCE,
-            LedgerEntry.external_id.startswith(prefix, autoescape=True),
-        )
-    )
+    rows = session.connection().execute(_POSTED, {"lease_id": lease_id, "pattern": _starts_with(prefix)})
     return {
         external_id.removeprefix(prefix): (entry_id, Posted(EntryKind(kind), amount))
         for entry_id, external_id, kind, amount in rows

@@ -15,13 +15,19 @@ load a batch holds two deliveries or so, and a checkout and checkin cost about w
 statements does. Each batch is still its own transaction on it. Should that connection not open, each
 batch takes one from the pool as before.
 
+A route on the event loop awaits `write`: its answer is set on that loop from the writer thread, every
+answer of a batch in one call. A thread-safe future per delivery, chained to an asyncio one, cost a lock,
+a condition and a wake-up of the loop each. `submit` answers with such a future, for callers off a loop.
+
 PostgreSQL locks rows, and its deliveries run side by side (`app.payments.ingest.ingest`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
@@ -42,9 +48,23 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class _Job:
+    """A delivery to write, and where its answer goes: `future` (from `submit`) or `waiter` (`write`)."""
+
     delivery: Delivery
     today: date
-    future: Future[Received]
+    future: Future[Received] | None = None
+    waiter: asyncio.Future[Received] | None = None
+
+    def start(self) -> bool:
+        """False when the caller gave up waiting before the writer took it: it is not written."""
+        if self.future is not None:
+            return self.future.set_running_or_notify_cancel()
+        # Read across threads, so it can only be late: then the delivery is written and the answer
+        # dropped, as when the caller gives up during the write (Stripe's retry is then a duplicate).
+        return self.waiter is not None and not self.waiter.cancelled()
+
+
+Answer = tuple[_Job, Received | BaseException]
 
 
 class DeliveryWriter:
@@ -60,12 +80,22 @@ class DeliveryWriter:
         self._thread.start()
 
     def submit(self, delivery: Delivery, *, today: date) -> Future[Received]:
+        """Queue a delivery; the future is answered after the commit that holds it."""
         future: Future[Received] = Future()
+        self._put(_Job(delivery, today, future=future))
+        return future
+
+    async def write(self, delivery: Delivery, *, today: date) -> Received:
+        """Queue a delivery and wait, on the running event loop, for the commit that holds it."""
+        waiter: asyncio.Future[Received] = asyncio.get_running_loop().create_future()
+        self._put(_Job(delivery, today, waiter=waiter))
+        return await waiter
+
+    def _put(self, job: _Job) -> None:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the delivery writer is closed")
-            self._queue.put(_Job(delivery, today, future))
-        return future
+            self._queue.put(job)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what was submitted, then stop."""
@@ -104,8 +134,8 @@ class DeliveryWriter:
                 except Empty:
                     break
             stopping = job is None  # `close` queued None after everything submitted before it
-            if jobs:
-                self._write([job for job in jobs if job.future.set_running_or_notify_cancel()])
+            if started := [job for job in jobs if job.start()]:
+                self._write(started)
 
     def _write(self, jobs: list[_Job]) -> None:
         try:
@@ -113,17 +143,46 @@ class DeliveryWriter:
         except Exception:
             _log.warning("a batch of %d deliveries failed: writing each alone", len(jobs), exc_info=True)
             for job in jobs:
-                self._alone(job)
+                _answer([(job, self._alone(job))])
             return
-        for job, outcome in zip(jobs, outcomes, strict=True):
-            job.future.set_result(outcome)
+        _answer(list(zip(jobs, outcomes, strict=True)))
 
     def _together(self, jobs: list[_Job]) -> list[Received]:
         with transaction(self._sessions) as session:
             return [receive(session, job.delivery, today=job.today) for job in jobs]
 
-    def _alone(self, job: _Job) -> None:
+    def _alone(self, job: _Job) -> Received | BaseException:
         try:
-            job.future.set_result(ingest(self._sessions, job.delivery, today=job.today))
+            return ingest(self._sessions, job.delivery, today=job.today)
         except Exception as exc:
-            job.future.set_exception(exc)
+            return exc
+
+
+def _answer(answers: list[Answer]) -> None:
+    """Answer each job: a `submit` future here, and every `write` waiter of one loop in one call on it."""
+    on_loops: defaultdict[asyncio.AbstractEventLoop, list[Answer]] = defaultdict(list)
+    for job, outcome in answers:
+        if job.waiter is not None:
+            on_loops[job.waiter.get_loop()].append((job, outcome))
+        elif job.future is not None:
+            if isinstance(outcome, BaseException):
+                job.future.set_exception(outcome)
+            else:
+                job.future.set_result(outcome)
+    for loop, waiting in on_loops.items():
+        try:
+            loop.call_soon_threadsafe(_settle, waiting)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+
+def _settle(answers: list[Answer]) -> None:
+    """On the waiters' loop: set each answer, unless its caller stopped waiting."""
+    for job, outcome in answers:
+        waiter = job.waiter
+        if waiter is None or waiter.done():
+            continue
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
+        else:
+            waiter.set_result(outcome)

@@ -59,3 +59,14 @@ def test_lines_written_around_savepoints_chain_whether_the_savepoint_is_kept_or_
         assert actions[-4:] == ["first", "kept", "after-kept", "after-undone"]
         report = verify_chain(session)
         assert report.ok, report.reason
+
+
+def test_a_savepoint_opened_before_any_change_rolls_back_with_its_transaction(db: Database) -> None:
+    """On SQLite a SAVEPOINT sent first would open a transaction of its own, and releasing it would commit
+    (`app.db` opens the real transaction first): what was written in it must go with the rollback."""
+    with pytest.raises(RuntimeError, match="after the savepoint"), db.sessions.begin() as session:
+        with session.begin_nested():
+            record(session, actor="t", action="in-savepoint", subject="s")
+        raise RuntimeError("the caller failed after the savepoint")
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditRecord)) == 0

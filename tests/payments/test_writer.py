@@ -3,6 +3,7 @@ and none is answered before the commit that holds it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -135,3 +136,30 @@ def test_a_closed_writer_refuses_new_deliveries_after_writing_the_queued_ones(db
     assert queued.result(10).outcome == "processed"
     with pytest.raises(RuntimeError, match="closed"):
         writer.submit(_delivery(evt), today=TODAY)
+
+
+def test_write_answers_on_the_callers_loop_after_the_commit_and_a_caller_that_gave_up_is_skipped(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    homes = make_households(db, 4)
+    events = [StripePayment(f"pi_{n}", RENT, lease=h.lease_ref).succeeded() for n, h in enumerate(homes)]
+    gate = _Gate()
+    monkeypatch.setattr(writer_module, "receive", gate.wrap(writer_module.receive))
+    writer = DeliveryWriter(db.sessions)
+
+    async def deliver() -> list[Received]:
+        first = asyncio.create_task(writer.write(_delivery(events[0]), today=TODAY))
+        assert await asyncio.to_thread(gate.entered.wait, 10)
+        abandoned = asyncio.create_task(writer.write(_delivery(events[1]), today=TODAY))
+        rest = [asyncio.create_task(writer.write(_delivery(evt), today=TODAY)) for evt in events[2:]]
+        await asyncio.sleep(0)  # every delivery is queued behind the first
+        abandoned.cancel()
+        gate.release.set()
+        return [await first, *await asyncio.gather(*rest)]
+
+    try:
+        answers = asyncio.run(deliver())
+    finally:
+        writer.close()
+    assert [a.outcome for a in answers] == ["processed"] * 3
+    assert [_recorded(db, evt["id"]) for evt in events] == [True, False, True, True]
