@@ -108,14 +108,15 @@ class Settings(BaseSettings):
             "Turns POST /webhooks/stripe on (as STRIPE_WEBHOOK_SECRET does); production then needs the secret"
         ),
     )
-    DOORSTEP_TURN_WORKERS: int = Field(
-        default=4,
+    DOORSTEP_TURN_WORKERS: int | None = Field(
+        default=None,
         ge=1,
         le=64,
         description=(
-            "Chat turns answered at once in one server process. Offline turns hold Python's interpreter "
-            "lock and gain nothing from more; chat-model turns mostly wait on the network, so more "
-            "residents can be answered at once."
+            "Chat turns answered at once in one server process. Unset: 2 with the offline planner, whose "
+            "turns hold Python's interpreter lock (more threads only take it from each other, and from "
+            "the event loop that sends the replies); 4 with a chat model, whose turns mostly wait on the "
+            "network, so an operator may let more wait together."
         ),
     )
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: int = Field(

@@ -27,7 +27,7 @@ from app.channels.chat import ChatService
 from app.channels.limits import HELLO_TIMEOUT_SECONDS, ResidentLimits
 from app.channels.sms import SmsService
 from app.channels.sweeper import SWEEP_EVERY_SECONDS
-from app.channels.turns import TurnRunner
+from app.channels.turns import TurnRunner, turn_workers
 from app.config import Settings
 from app.keys import chat_secret
 from app.outreach.settings import SlackSettings
@@ -136,7 +136,8 @@ class ChannelRuntime:
             secret=chat_secret(self.settings),
             documents_dir=self.settings.documents_dir,
         )
-        runner = TurnRunner(service.answer, broker=self.broker, workers=self.settings.DOORSTEP_TURN_WORKERS)
+        workers = turn_workers(self.settings.DOORSTEP_TURN_WORKERS, assistant.planner.name)
+        runner = TurnRunner(service.answer, broker=self.broker, workers=workers)
         self._stack.callback(runner.close)
         return service, runner
 

@@ -12,7 +12,7 @@ import pytest
 from agents.assistant.runner import Accepted, TurnOutcome
 from app.channels.broker import LocalBroker
 from app.channels.chat import Answered
-from app.channels.turns import TurnRunner
+from app.channels.turns import TurnRunner, turn_workers
 from app.config import Settings
 
 
@@ -70,9 +70,12 @@ async def test_with_one_worker_turns_are_answered_one_at_a_time_in_arrival_order
 
 def test_turns_at_once_are_the_operators_to_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DOORSTEP_TURN_WORKERS", raising=False)
-    assert Settings(DOORSTEP_DATA_DIR=tmp_path, _env_file=None).DOORSTEP_TURN_WORKERS == 4
+    unset = Settings(DOORSTEP_DATA_DIR=tmp_path, _env_file=None).DOORSTEP_TURN_WORKERS
+    # unset, the planner decides: offline turns share one interpreter lock; chat-model turns wait on a network
+    assert (turn_workers(unset, "offline"), turn_workers(unset, "chat")) == (2, 4)
     monkeypatch.setenv("DOORSTEP_TURN_WORKERS", "12")
-    assert Settings(DOORSTEP_DATA_DIR=tmp_path, _env_file=None).DOORSTEP_TURN_WORKERS == 12
+    configured = Settings(DOORSTEP_DATA_DIR=tmp_path, _env_file=None).DOORSTEP_TURN_WORKERS
+    assert (turn_workers(configured, "offline"), turn_workers(configured, "chat")) == (12, 12)
     monkeypatch.setenv("DOORSTEP_TURN_WORKERS", "0")
     with pytest.raises(ValueError, match="DOORSTEP_TURN_WORKERS"):
         Settings(DOORSTEP_DATA_DIR=tmp_path, _env_file=None)
