@@ -430,6 +430,7 @@ class _PassageSentence:
     keys: tuple[str, ...]
     """`key` and the key of each bracketed aside joined to it: all are stated once this sentence is."""
     fragment: bool
+    """A piece of a sentence (`_is_fragment`), penalised when read."""
 
 
 PASSAGE_CACHE_SIZE: Final = 4096
