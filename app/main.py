@@ -26,6 +26,7 @@ from app.db_roles import check_service_role
 from app.deps import portfolio_today
 from app.errors import DoorstepError, number_out_of_range
 from app.schemas import ErrorPublic, ValidationErrorPublic
+from app.wal_checkpoints import WalCheckpointer
 
 ASSETS_URL = "/assets"
 ASSETS_DIR = Path(__file__).parent / "web" / "static"
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
         with engine.connect() as connection:
             check_service_role(connection, production=app.state.settings.ENVIRONMENT == "production")
         app.state.sessions = make_sessionmaker(engine)
+        app.state.wal_checkpointer = checkpointer = WalCheckpointer.start_for(engine)
         app.state.broker = make_broker(app.state.settings)
         app.state.channels = ChannelRuntime(
             settings=app.state.settings,
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
             await asyncio.to_thread(writer.close)
         await app.state.channels.close()
         await app.state.broker.stop()
+        if checkpointer is not None:
+            await asyncio.to_thread(checkpointer.stop)
         engine.dispose()
 
     app = FastAPIOffline(title="Doorstep", version="0.1.0", lifespan=lifespan, static_url=DOCS_ASSETS_URL)
