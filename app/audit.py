@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import ConfigurationError
 from app.models import AuditRecord, LedgerEntry
+from app.prepared import Prepared
 
 GENESIS = "0" * 64
 KEY_OPTION = "doorstep_audit_key"
@@ -38,9 +39,9 @@ BLOCK_SIZE = 1024
 """Ledger entries per digest in a bulk line: small enough to point near a change, few enough lines."""
 
 _AUDIT_LOG = AuditRecord.metadata.tables[AuditRecord.__tablename__]
-_LAST_HASH = select(_AUDIT_LOG.c.hash).order_by(_AUDIT_LOG.c.id.desc()).limit(1)
+_LAST_HASH = Prepared(select(_AUDIT_LOG.c.hash).order_by(_AUDIT_LOG.c.id.desc()).limit(1))
 _LAST_LINE = select(_AUDIT_LOG).order_by(_AUDIT_LOG.c.id.desc()).limit(1)
-_INSERT_LINE = insert(_AUDIT_LOG).returning(_AUDIT_LOG.c.id)
+_INSERT_LINE = Prepared(insert(_AUDIT_LOG).returning(_AUDIT_LOG.c.id))
 _INSERT_LINE_UNLESS_TAKEN = (
     postgresql.insert(_AUDIT_LOG)
     .on_conflict_do_nothing(index_elements=["prev_hash"])
@@ -216,7 +217,7 @@ def record(
             # SQLite has one writer at a time. A transaction that may write here either held the write
             # lock when it read `prev` (nobody could chain to it since) or read it in a snapshot that a
             # later commit makes it unable to write at all (SQLITE_BUSY_SNAPSHOT fails it whole).
-            line_id = connection.execute(_INSERT_LINE, row).scalar_one()
+            line_id = _INSERT_LINE.scalar(connection, row)
         _signed_here[key] = digest
         session.info[_WRITTEN] = (_root(session), digest)
         return Line(id=int(line_id), prev_hash=prev, hash=digest)
@@ -250,7 +251,7 @@ def _chain_end(session: Session, connection: Connection, key: bytes) -> str:
     written = session.info.get(_WRITTEN)
     if written is not None and written[0] is _root(session):
         return str(written[1])
-    last_hash = connection.execute(_LAST_HASH).scalar()
+    last_hash = _LAST_HASH.scalar(connection, {})
     if last_hash is None:
         return GENESIS
     if _signed_here.get(key) == last_hash:

@@ -30,6 +30,7 @@ from app.ledger.deposits import lowest_held
 from app.ledger.types import CHARGE_KINDS, CREDIT_KINDS, EntryKind
 from app.models import Lease, LeaseResident, LedgerEntry, Payment, Resident
 from app.money import MAX_CENTS, format_cents
+from app.prepared import Prepared
 
 
 class EntryCreate(BaseModel):
@@ -103,11 +104,13 @@ _ON_LEASE = select(LeaseResident.resident_id).where(
 )
 # What a posting checks before it writes, read in one statement: a webhook's time goes to its statements.
 # A NULL bound value (no external id, no payment, no resident) finds nothing, so its column is NULL.
-_LOOKUPS = select(
-    _EXISTING.scalar_subquery().label("existing_id"),
-    _LEASE.scalar_subquery().label("lease_id"),
-    _PAYMENT_LEASE.scalar_subquery().label("payment_lease_id"),
-    _ON_LEASE.scalar_subquery().label("on_lease"),
+_LOOKUPS = Prepared(
+    select(
+        _EXISTING.scalar_subquery().label("existing_id"),
+        _LEASE.scalar_subquery().label("lease_id"),
+        _PAYMENT_LEASE.scalar_subquery().label("payment_lease_id"),
+        _ON_LEASE.scalar_subquery().label("on_lease"),
+    )
 )
 
 
@@ -128,7 +131,10 @@ def _insert_statement(dialect: Any) -> Any:
     return dialect.insert(_ENTRIES).on_conflict_do_nothing().returning(_ENTRIES.c.id)
 
 
-_INSERT = {"postgresql": _insert_statement(postgresql), "sqlite": _insert_statement(sqlite)}
+_INSERT = {
+    "postgresql": Prepared(_insert_statement(postgresql)),
+    "sqlite": Prepared(_insert_statement(sqlite)),
+}
 
 
 def _existing(session: Session, source: str, external_id: str) -> LedgerEntry | None:
@@ -144,7 +150,9 @@ def _look_up(session: Session, new: EntryCreate) -> _Lookups:
         "payment_id": new.payment_id,
         "resident_id": new.resident_id,
     }
-    return _Lookups(*session.connection().execute(_LOOKUPS, params).one())
+    found = _LOOKUPS.first(session.connection(), params)
+    assert found is not None, "a SELECT of scalar subqueries gives one row"
+    return _Lookups(*found)
 
 
 def _check_repeat(existing: LedgerEntry, new: EntryCreate) -> Posted:
@@ -176,7 +184,7 @@ def post_entry(session: Session, new: EntryCreate, *, today: date) -> Posted:
     connection = session.connection()
     dialect = "postgresql" if connection.dialect.name == "postgresql" else "sqlite"
     values["created_at"] = datetime.now(UTC)
-    entry_id = connection.execute(_INSERT[dialect], values).scalar()
+    entry_id = _INSERT[dialect].scalar(connection, values)
     if entry_id is None:
         # A concurrent post of the same (source, external_id) won the race: treat it like a repeat.
         if new.external_id and (existing := _existing(session, new.source, new.external_id)):

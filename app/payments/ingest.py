@@ -34,6 +34,7 @@ from app.payments import exceptions
 from app.payments.matching import match_payment
 from app.payments.state import Facts, Observation, Posted, merge, payment_record, plan_lines
 from app.payments.stripe_events import PROCESSOR, Delivery
+from app.prepared import Prepared
 
 SOURCE = "stripe"
 """The ledger `source` of every line a Stripe payment posts; external ids are `<intent>:<key>`."""
@@ -190,7 +191,7 @@ _SAVED = (
     *("facts", "status", "amount_cents", "customer_ref", "charge_ref", "lease_id", "resident_id"),
     *("matched_by", "payment_id", "updated_at"),
 )
-_SAVE = (
+_SAVE = Prepared(
     update(_INTENTS)
     .where(_INTENTS.c.id == bindparam("intent_id"))
     .values({name: bindparam(f"new_{name}") for name in _SAVED})
@@ -201,7 +202,7 @@ def _save(session: Session, intent: IntentRow, **values: Any) -> None:
     """Write the state row in one UPDATE, and keep the held copy the same."""
     values["updated_at"] = datetime.now(UTC)
     params = {"intent_id": intent.id, **{f"new_{k}": v for k, v in values.items()}}
-    session.connection().execute(_SAVE, params)
+    _SAVE.rows(session.connection(), params)
     for name, value in values.items():
         if hasattr(intent, name):
             setattr(intent, name, value)
@@ -234,9 +235,12 @@ def _create_statement(dialect: Any) -> Any:
 
 # Built once, values bound at each execution: building a statement with a whole event in it cost more
 # than running it. Plain statements, not the ORM's: a webhook's time went to the ORM's bookkeeping.
-_CLAIM = {"postgresql": _claim_statement(postgresql), "sqlite": _claim_statement(sqlite)}
-_CREATE = {"postgresql": _create_statement(postgresql), "sqlite": _create_statement(sqlite)}
-_LOCK = (
+_CLAIM = {"postgresql": Prepared(_claim_statement(postgresql)), "sqlite": Prepared(_claim_statement(sqlite))}
+_CREATE = {
+    "postgresql": Prepared(_create_statement(postgresql)),
+    "sqlite": Prepared(_create_statement(sqlite)),
+}
+_LOCK = Prepared(
     select(*_ROW)
     .where(_INTENTS.c.processor == PROCESSOR, _INTENTS.c.intent_ref == bindparam("intent_ref"))
     .with_for_update()
@@ -262,7 +266,7 @@ def _claim(session: Session, delivery: Delivery) -> bool:
         "received_at": datetime.now(UTC),
         "payload": delivery.payload,
     }
-    return session.connection().execute(_CLAIM[_dialect(session)], row).first() is not None
+    return _CLAIM[_dialect(session)].first(session.connection(), row) is not None
 
 
 def _intent_ref(session: Session, seen: Observation) -> str:
@@ -282,7 +286,7 @@ def _intent_ref(session: Session, seen: Observation) -> str:
 def lock_intent(session: Session, intent_ref: str) -> tuple[IntentRow, bool]:
     """The payment's state row, locked for this transaction, and whether it was created just now."""
     connection = session.connection()
-    found = connection.execute(_LOCK, {"intent_ref": intent_ref}).first()
+    found = _LOCK.first(connection, {"intent_ref": intent_ref})
     if found is not None:
         return IntentRow(*found), False
     now = datetime.now(UTC)
@@ -294,11 +298,13 @@ def lock_intent(session: Session, intent_ref: str) -> tuple[IntentRow, bool]:
         "created_at": now,
         "updated_at": now,
     }
-    created = connection.execute(_CREATE[_dialect(session)], row).first()
+    created = _CREATE[_dialect(session)].first(connection, row)
     if created is not None:
         return IntentRow(*created), True
     # Another delivery created it a moment ago (PostgreSQL made this one wait for its commit).
-    return IntentRow(*connection.execute(_LOCK, {"intent_ref": intent_ref}).one()), False
+    again = _LOCK.first(connection, {"intent_ref": intent_ref})
+    assert again is not None, "a state row created by another delivery is gone"
+    return IntentRow(*again), False
 
 
 def _match(
@@ -364,16 +370,16 @@ def _sync_payment(
             "initiated_on": facts.initiated_on,
             **values,
         }
-        return int(session.connection().execute(_NEW_PAYMENT, row).scalar_one())
-    session.connection().execute(
-        _PAYMENT_NOW, {"payment_id": intent.payment_id, **{f"new_{k}": v for k, v in values.items()}}
+        return int(_NEW_PAYMENT.scalar(session.connection(), row))
+    _PAYMENT_NOW.rows(
+        session.connection(), {"payment_id": intent.payment_id, **{f"new_{k}": v for k, v in values.items()}}
     )
     return intent.payment_id
 
 
 _PAYMENTS = Payment.metadata.tables[Payment.__tablename__]
-_NEW_PAYMENT = insert(_PAYMENTS).returning(_PAYMENTS.c.id)
-_PAYMENT_NOW = (
+_NEW_PAYMENT = Prepared(insert(_PAYMENTS).returning(_PAYMENTS.c.id))
+_PAYMENT_NOW = Prepared(
     update(_PAYMENTS)
     .where(_PAYMENTS.c.id == bindparam("payment_id"))
     .values(
