@@ -37,8 +37,9 @@ class _Plan:
     """A statement compiled for SQLite: its text, its parameters in order, its conversions."""
 
     sql: str
-    names: tuple[str, ...]
-    binds: tuple[Processor, ...]
+    slots: tuple[tuple[str | None, Processor, Any], ...]
+    """Per parameter, in order: the key it is read from and its conversion, or (None, None, value) for
+    a value the statement holds itself (a `limit(1)`, a `column == "stripe"`), converted once."""
     results: tuple[Processor, ...]
     converts_results: bool
 
@@ -63,8 +64,8 @@ class Prepared:
         if plan is None:
             return self._through_sqlalchemy(connection, params)
         values = tuple(
-            value if process is None else process(value)
-            for value, process in zip((params[name] for name in plan.names), plan.binds, strict=True)
+            held if name is None else params[name] if process is None else process(params[name])
+            for name, process, held in plan.slots
         )
         driver = connection.connection.driver_connection
         assert driver is not None
@@ -109,17 +110,23 @@ def _plan(statement: ClauseElement, dialect: Dialect, keys: frozenset[str]) -> _
     )
     if needs_more:
         return None
-    names: Sequence[str] = compiled.positiontup
-    if not set(names) <= keys:
-        return None  # a parameter SQLAlchemy would fill in (a default): leave it to SQLAlchemy
-    binds = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
+    slots: list[tuple[str | None, Processor, Any]] = []
+    for name in compiled.positiontup:
+        bind = compiled.binds[name]
+        process = _bind_processor(bind.type, dialect)
+        if name in keys:
+            slots.append((name, process, None))
+        elif bind.required or bind.callable is not None:
+            return None  # a value SQLAlchemy would find or refuse: leave it to SQLAlchemy
+        else:
+            value = bind.value
+            slots.append((None, None, value if process is None else process(value)))
     results = tuple(
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in _returned(statement)
     )
     return _Plan(
         sql=compiled.string,
-        names=tuple(names),
-        binds=binds,
+        slots=tuple(slots),
         results=results,
         converts_results=any(process is not None for process in results),
     )

@@ -94,6 +94,21 @@ def test_an_update_runs_on_the_cursor_and_changes_only_its_row(connection: Conne
     ]
 
 
+def test_values_the_statement_holds_itself_are_bound_as_sqlalchemy_binds_them(
+    connection: Connection,
+) -> None:
+    for ref, cents in (("n-1", 100), ("n-2", 200), ("n-3", 300)):
+        _INSERT.scalar(connection, {**ROW, "ref": ref, "amount_cents": cents, "open": ref != "n-3"})
+    last_open = Prepared(
+        select(_notes.c.ref, _notes.c.amount_cents)
+        .where(_notes.c.open.is_(True), _notes.c.amount_cents > 50)
+        .order_by(_notes.c.id.desc())
+        .limit(1)
+    )
+    assert last_open.rows(connection, {}) == [("n-2", 200)]
+    assert None not in last_open._plans.values()
+
+
 def test_a_broken_constraint_raises_what_sqlalchemy_raises(connection: Connection) -> None:
     _INSERT.scalar(connection, ROW)
     with pytest.raises(IntegrityError) as raised:
