@@ -16,6 +16,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import DataError
 
 from app.api import chat_ws, health, inbox, inbox_collections, ledger, pages, residents, sms, stripe
+from app.api.hot_routes import HotRoutesFirst
 from app.api.limits import BodySizeLimit
 from app.bounds import MAX_DB_ID
 from app.channels.broker import make_broker
@@ -83,8 +84,11 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
     app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_middleware(BodySizeLimit)
+    # In front of it all: the chat socket, and Stripe's webhook (behind the same body limit).
+    sockets = {chat_ws.CHAT_PATH: chat_ws.CHAT_ROUTE.handle}
+    posts = {stripe.WEBHOOK_PATH: BodySizeLimit(stripe.webhook_first)}
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: chat_ws.ChatSocketFirst(build_stack())  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: HotRoutesFirst(build_stack(), sockets=sockets, posts=posts)  # type: ignore[method-assign]
     return app
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from starlette.routing import WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from app.channels import frames
@@ -68,26 +67,8 @@ async def chat_socket(websocket: WebSocket) -> None:
 
 # A plain Starlette route, not `@router.websocket`: FastAPI's would hold dependency-solving state and
 # two exit stacks for the whole life of every connection, and this endpoint takes no dependencies. It is
-# reached only through `ChatSocketFirst`, in front of the middleware (`app.main.create_app`).
+# reached only through `app.api.hot_routes.HotRoutesFirst`, in front of the middleware (`app.main`).
 CHAT_ROUTE = WebSocketRoute(CHAT_PATH, chat_socket)
-
-
-class ChatSocketFirst:
-    """The app's outermost layer: a `/ws/chat` connection goes straight to its route.
-
-    The HTTP middleware (body limits, error pages, exception handlers) has nothing to do for a chat
-    socket, which limits its own frames and answers its own errors, yet each layer would stay on the
-    connection's stack for as long as it is open: hours, for thousands of idle residents. Everything
-    else goes through the whole stack as before."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and scope["path"] == CHAT_PATH:
-            await CHAT_ROUTE.handle(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
 
 
 @router.get("/chat/schema")
