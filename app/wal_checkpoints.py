@@ -103,5 +103,5 @@ class WalCheckpointer:
             # commits' own checkpoint is there meanwhile.
             _log.debug("a background checkpoint of %s failed", self.path, exc_info=True)
             return
-        if done.log_pages:
+        if done.log_pages > 0:  # -1: the file is not (yet) in WAL mode
             self.rounds += 1
