@@ -21,6 +21,7 @@ from typing import Annotated, Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app import audit
@@ -151,7 +152,8 @@ def _look_up(session: Session, new: EntryCreate) -> _Lookups:
         "resident_id": new.resident_id,
     }
     found = _LOOKUPS.first(session.connection(), params)
-    assert found is not None, "a SELECT of scalar subqueries gives one row"
+    if found is None:  # a SELECT of scalar subqueries and no FROM gives exactly one row
+        raise NoResultFound("the posting's lookups returned no row")
     return _Lookups(*found)
 
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import audit
@@ -303,7 +304,8 @@ def lock_intent(session: Session, intent_ref: str) -> tuple[IntentRow, bool]:
         return IntentRow(*created), True
     # Another delivery created it a moment ago (PostgreSQL made this one wait for its commit).
     again = _LOCK.first(connection, {"intent_ref": intent_ref})
-    assert again is not None, "a state row created by another delivery is gone"
+    if again is None:
+        raise NoResultFound(f"the state row of {intent_ref}, created by another delivery, is gone")
     return IntentRow(*again), False
 
 
