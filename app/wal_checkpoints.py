@@ -75,6 +75,10 @@ class WalCheckpointer:
         checkpointer._thread.start()
         return checkpointer
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop after a last checkpoint (a server that stops leaves a short log behind)."""
         self._stop.set()

@@ -33,6 +33,12 @@ def _write(connection: sqlite3.Connection, rows: int) -> None:
     connection.execute("COMMIT")
 
 
+def _start(path: Path) -> WalCheckpointer:
+    checkpointer = WalCheckpointer.start_for(create_engine(f"sqlite:///{path}"), every=0.02)
+    assert checkpointer is not None
+    return checkpointer
+
+
 def _wait_for(condition: object, seconds: float = 10.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -49,14 +55,13 @@ def test_committed_pages_reach_the_database_file_without_a_commit_checkpointing(
     size_after_commit = path.stat().st_size
     assert size_after_commit < ROWS * 4000, "the commit itself checkpointed: nothing left for the thread"
 
-    checkpointer = WalCheckpointer(str(path), every=0.02)
-    checkpointer._thread.start()
+    checkpointer = _start(path)
     try:
         assert _wait_for(lambda: path.stat().st_size >= ROWS * 4000), "the log never reached the file"
         assert checkpointer.rounds >= 1
     finally:
         checkpointer.stop()
-    assert not checkpointer._thread.is_alive()
+    assert not checkpointer.running
     # Everything in the log is in the file: a checkpoint now has nothing left to copy.
     done = checkpoint(writer)
     assert done.copied_pages == done.log_pages
@@ -72,8 +77,7 @@ def test_a_reader_in_the_middle_of_a_read_is_not_blocked_and_its_pages_wait(tmp_
     assert reader.execute("SELECT count(*) FROM notes").fetchone() == (10,)
     _write(writer, ROWS)  # pages the reader's snapshot does not see: they may not be copied yet
 
-    checkpointer = WalCheckpointer(str(path), every=0.02)
-    checkpointer._thread.start()
+    checkpointer = _start(path)
     try:
         assert _wait_for(lambda: checkpointer.rounds >= 2)
         # The reader still reads its snapshot, unblocked, and the writer still commits.
@@ -101,11 +105,11 @@ def test_the_server_checkpoints_in_the_background_while_it_runs_and_stops_with_i
         checkpointer = app.state.wal_checkpointer
         if db.settings.database_url.startswith("sqlite"):
             assert isinstance(checkpointer, WalCheckpointer)
-            assert checkpointer._thread.is_alive()
+            assert checkpointer.running
         else:
             assert checkpointer is None
     if checkpointer is not None:
-        assert not checkpointer._thread.is_alive()
+        assert not checkpointer.running
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
