@@ -69,8 +69,12 @@ class WalCheckpointer:
     def start_for(cls, engine: Engine, *, every: float = EVERY_SECONDS) -> WalCheckpointer | None:
         """A running checkpointer for `engine`'s file, or None when it is not an SQLite file."""
         path = database_path(engine)
-        if path is None:
-            return None
+        return None if path is None else cls.start_at(path, every=every)
+
+    @classmethod
+    def start_at(cls, path: str, *, every: float = EVERY_SECONDS) -> WalCheckpointer:
+        """A running checkpointer for the SQLite file at `path` (one a driver connection opened, such as
+        LangGraph's checkpoints)."""
         checkpointer = cls(path, every=every)
         checkpointer._thread.start()
         return checkpointer

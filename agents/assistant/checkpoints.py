@@ -11,6 +11,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from app.config import Settings
+from app.db import WAL_AUTOCHECKPOINT_PAGES
+from app.wal_checkpoints import WalCheckpointer
 
 
 @contextmanager
@@ -48,12 +50,20 @@ def _postgres_saver(conninfo: str) -> Iterator[BaseCheckpointSaver[str]]:
 @contextmanager
 def _sqlite_saver(settings: Settings) -> Iterator[BaseCheckpointSaver[str]]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(settings.data_dir / "checkpoints.sqlite3", check_same_thread=False)
+    path = settings.data_dir / "checkpoints.sqlite3"
+    conn = sqlite3.connect(path, check_same_thread=False)
+    checkpointer: WalCheckpointer | None = None
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # Every turn commits a checkpoint here: its log reaches the file on a thread of its own, as the
+        # main database's does, not inside the commit of whichever turn passes the threshold.
+        conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
         saver = SqliteSaver(conn)
         saver.setup()
+        checkpointer = WalCheckpointer.start_at(str(path))
         yield saver
     finally:
+        if checkpointer is not None:
+            checkpointer.stop()
         conn.close()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from langgraph.checkpoint.base import empty_checkpoint
+from langgraph.checkpoint.sqlite import SqliteSaver
 from sqlalchemy import create_engine
 
+from agents.assistant.checkpoints import open_checkpointer
 from app.db import WAL_AUTOCHECKPOINT_PAGES, make_engine
 from app.main import create_app
 from app.wal_checkpoints import WalCheckpointer, checkpoint, database_path
@@ -119,3 +123,28 @@ def test_engine_connections_leave_the_log_to_grow_to_the_backstop(db: Database) 
         pages = connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
     engine.dispose()
     assert pages == WAL_AUTOCHECKPOINT_PAGES
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+def test_the_assistant_checkpoints_log_reaches_its_file_in_the_background(db: Database) -> None:
+    """LangGraph's conversation checkpoints (one commit every turn) are checkpointed as the main
+    database is: the saver's own commits leave the log to the thread, which stops with the assistant."""
+    path = db.settings.data_dir / "checkpoints.sqlite3"
+    before = {t for t in threading.enumerate() if t.name == "wal-checkpoints"}
+    with open_checkpointer(db.settings) as saver:
+        assert isinstance(saver, SqliteSaver)
+        assert saver.conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (WAL_AUTOCHECKPOINT_PAGES,)
+        ours = {t for t in threading.enumerate() if t.name == "wal-checkpoints"} - before
+        assert len(ours) == 1, "no checkpointer started for the assistant's checkpoints"
+        size_before = path.stat().st_size
+        state = empty_checkpoint()
+        state["channel_values"] = {"messages": "x" * (ROWS * 4000)}
+        state["channel_versions"] = {"messages": 1}
+        config = {"configurable": {"thread_id": "wal-test", "checkpoint_ns": ""}}
+        saver.put(config, state, {"source": "input", "step": 0, "parents": {}}, {"messages": 1})
+        assert _wait_for(lambda: path.stat().st_size >= size_before + ROWS * 4000), (
+            "the saver's log never reached the checkpoints file"
+        )
+    assert not any(t.is_alive() for t in ours)
+    with sqlite3.connect(path) as reader:
+        assert reader.execute("SELECT count(*) FROM checkpoints").fetchone() == (1,)
