@@ -119,6 +119,18 @@ class Settings(BaseSettings):
             "network, so an operator may let more wait together."
         ),
     )
+    DOORSTEP_TURN_PROCESSES: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description=(
+            "Worker processes that answer chat turns beside the server process (0: answer them on its "
+            "own threads). Unset: with the offline planner, one per core up to 4 (on one core, none): its "
+            "turns are Python work, and one process's interpreter lock caps it at one core while the "
+            "sockets need it too; with a chat model, none (its turns wait on the network). Tests "
+            "(ENVIRONMENT=test) run none unless set."
+        ),
+    )
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: int = Field(
         default=300,
         ge=1,

@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
             sessions=app.state.sessions,
             broker=app.state.broker,
             today=today or (lambda: portfolio_today(app.state.settings)),
+            today_is_the_portfolios=today is None,
         )
         await app.state.broker.start()
         if app.state.settings.ENVIRONMENT != "test":  # the first resident should not wait for the models

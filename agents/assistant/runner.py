@@ -129,18 +129,20 @@ class Assistant:
         resident_id: int | None,
         channel: str = "portal",
         client_id: str | None = None,
+        read_ahead: bool = True,
     ) -> Accepted:
         """Store a resident's message as the thread's next event (scrubbed), before any answer.
 
         A `client_id` seen before in this conversation is the same message: its first seq comes back,
         marked duplicate, and it is never answered twice. While staff own the thread the message is
-        stored and marked silent: the assistant says nothing.
+        stored and marked silent: the assistant says nothing. `read_ahead=False` leaves the planner's early
+        reading to whoever answers (a worker process, `app.channels.turn_processes`).
         """
         verdict = inspect_message(text)
         stored = verdict.text if not verdict.reject else f"[message not processed: {verdict.reject}]"
         # The planner starts on the message (the same text the graph's guard will pass it) while it is
         # stored, acknowledged and the account loaded; it is dropped if nothing will be answered.
-        head_start = None if verdict.reject else self.planner.begin(verdict.text)
+        head_start = None if verdict.reject or not read_ahead else self.planner.begin(verdict.text)
         with self.sessions.begin() as session:
             received = receive_message(
                 session,

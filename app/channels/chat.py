@@ -70,11 +70,14 @@ class ChatService:
         assistant: Assistant,
         secret: bytes,
         documents_dir: Path | None = None,
+        read_ahead: bool = True,
     ) -> None:
         self.sessions = sessions
         self.assistant = assistant
         self.secret = secret
         self.documents_dir = documents_dir
+        self.read_ahead = read_ahead
+        """Start the planner on a message as it is stored (off when worker processes answer turns)."""
 
     def authenticate(self, token: str | None) -> ChatResident:
         """The resident a valid token names, their portal conversation opened; TokenError otherwise."""
@@ -154,6 +157,7 @@ class ChatService:
             resident_id=resident.id,
             channel=CHANNEL,
             client_id=message.client_id,
+            read_ahead=self.read_ahead,
         )
 
     def answer(self, accepted: Accepted) -> Answered:

@@ -105,6 +105,9 @@ def site(
     personas = dict(database.report.personas)  # type: ignore[union-attr]
     with ExitStack() as stack:
         if setup == "sqlite":
+            # One server as `make run` serves: its turns answered by worker processes (two, one per core),
+            # so every flow here crosses them (app.channels.turn_processes).
+            env["DOORSTEP_TURN_PROCESSES"] = "2"
             logs = [root / "server.log"]
             with logs_on_failure(*logs):
                 resident = staff = stack.enter_context(doorstep_server(env, logs[0]))

@@ -1,0 +1,162 @@
+"""Chat turns answered in worker processes beside the server's own.
+
+An offline turn is 10-15 ms of Python: the guard, the planner, the tools' ledger reads, the reply and its
+checks, the records. One process runs Python on one core at a time (its interpreter lock), and the same
+lock serves every socket: on two cores a server answering turns on its own threads topped out near 65
+turns/s, with p95 in seconds at 100 offered, one core idle for want of the lock.
+
+`TurnProcesses` answers them in worker processes instead, each with its own assistant (planner, models,
+checkpointer, retriever) on the same database: SQLite's write-ahead log takes writers from several
+processes one at a time exactly as it does threads' (a transaction's first statement that writes takes
+the lock, `app.db`), and PostgreSQL takes them anyway. The server process keeps what must be in one place:
+the sockets, storing and acknowledging messages, the per-conversation order of turns (`TurnRunner`), and
+the broker. A worker returns the turn's outcome and the events it added, and the server publishes them as
+it does a thread's. A worker touches no socket and publishes nothing.
+
+Workers are started with `spawn` (a fresh interpreter, never a fork of a process running threads and an
+event loop) when the assistant is built, and their models load in parallel with the server's start.
+
+A worker that dies (killed, out of memory) fails the turns it was given; the pool is built again for the
+next ones. Their messages were stored before their turns ran, so none is lost: the sweeper answers a
+message left unanswered (`app.channels.sweeper`), as it does one whose whole server stopped.
+"""
+
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import gc
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+from agents.assistant.runner import Accepted
+from app.config import Settings
+
+if TYPE_CHECKING:
+    from app.channels.chat import Answered, ChatService
+
+MAX_AUTO_PROCESSES = 4
+"""Worker processes when unset, at most: each holds its own models (about 150 MB)."""
+STARTUP_SECONDS = 120.0
+"""How long the first answer from a new pool may take (a cold start imports and loads the models)."""
+
+_log = logging.getLogger(__name__)
+
+
+def turn_processes(configured: int | None, *, planner: str, environment: str, cores: int | None) -> int:
+    """Worker processes for chat turns: what the operator set, else one per core (up to
+    `MAX_AUTO_PROCESSES`) for the offline planner, none for a chat model or under tests. Pure."""
+    if configured is not None:
+        return configured
+    if planner != "offline" or environment == "test":
+        return 0
+    cores = cores or 1
+    return min(cores, MAX_AUTO_PROCESSES) if cores > 1 else 0
+
+
+class TurnProcesses:
+    """A pool of worker processes, each answering turns with its own `ChatService`."""
+
+    def __init__(self, settings: Settings, processes: int) -> None:
+        if processes < 1:
+            raise ValueError("a pool of turn processes needs at least one")
+        self.settings = settings
+        self.processes = processes
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+        self.restarts = 0
+        """Pools built again after a worker died."""
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self.settings,),
+        )
+
+    def start(self) -> list[int]:
+        """Start every worker and wait until one has its assistant (blocking; seconds on a cold start).
+        The process ids that answered."""
+        pool = self._pool
+        pings = [pool.submit(_worker_pid) for _ in range(self.processes)]
+        return sorted({ping.result(timeout=STARTUP_SECONDS) for ping in pings})
+
+    def answer(self, accepted: Accepted) -> Answered:
+        """Answer `accepted` in a worker (blocking: call it from a thread). A worker's error comes back
+        raised here; a dead worker raises BrokenProcessPool, and the next turn gets a new pool."""
+        pool = self._pool
+        # The server's early reading of the message (a future on its threads) stays behind: the worker
+        # reads the message itself.
+        sent = dataclasses.replace(accepted, head_start=None)
+        try:
+            return pool.submit(_answer_here, sent).result()
+        except BrokenProcessPool:
+            self._replace(pool)
+            raise
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is not broken:  # another turn replaced it already
+                return
+            _log.error("a turn worker process died; starting a new pool of %d", self.processes)
+            self._pool = self._new_pool()
+            self.restarts += 1
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def pids(self) -> list[int]:
+        """The worker processes running now (for health checks and tests)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return sorted(pid for pid, process in processes.items() if process.is_alive())
+
+    def close(self) -> None:
+        """Let the turns in flight finish, then stop the workers."""
+        self._pool.shutdown(wait=True)
+
+
+# --- in a worker process --------------------------------------------------------------------------
+
+_service: ChatService | None = None
+_resources = ExitStack()
+
+
+def _start_worker(settings: Settings) -> None:
+    """The worker's assistant, built once as the process starts, closed as it exits."""
+    global _service
+    from agents.assistant.factory import open_assistant
+    from app.channels.chat import ChatService
+    from app.db import make_engine, make_sessionmaker
+    from app.deps import portfolio_today
+    from app.keys import chat_secret
+
+    engine = make_engine(settings)
+    _resources.callback(engine.dispose)
+    sessions = make_sessionmaker(engine)
+    assistant = _resources.enter_context(
+        open_assistant(settings, sessions, today=lambda: portfolio_today(settings))
+    )
+    _service = ChatService(
+        sessions=sessions,
+        assistant=assistant,
+        secret=chat_secret(settings),
+        documents_dir=settings.documents_dir,
+    )
+    atexit.register(_resources.close)
+    # What just loaded lives as long as the worker: out of the collector's sight (as in the server).
+    gc.freeze()
+
+
+def _worker_pid() -> int:
+    return os.getpid()
+
+
+def _answer_here(accepted: Accepted) -> Answered:
+    if _service is None:  # the initializer failed: the pool reports it broken before this runs
+        raise RuntimeError("this turn worker has no assistant")
+    return _service.answer(accepted)
