@@ -47,6 +47,30 @@ class Served:
                 return int(line.split()[1]) * 1024
         raise RuntimeError(f"no {field} for the server process")
 
+    def tree_rss_bytes(self, field: str = "VmRSS") -> int:
+        """`rss_bytes` of the server and every process it started (the workers that answer chat turns,
+        `app.channels.turn_processes`), each counted whole: shared pages are counted once per process."""
+        total = 0
+        for pid in (self.pid, *descendants(self.pid)):
+            try:
+                total += Served(self.base, pid).rss_bytes(field)
+            except (OSError, RuntimeError):  # a process that has just exited
+                continue
+        return total
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes `pid` started, and theirs, from /proc."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
+
 
 @contextmanager
 def uvicorn_server(

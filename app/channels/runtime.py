@@ -140,36 +140,47 @@ class ChannelRuntime:
         from agents.assistant.factory import open_assistant
 
         assistant = self._stack.enter_context(open_assistant(self.settings, self.sessions, today=self.today))
-        processes = 0
-        if self.today_is_the_portfolios:  # a worker computes the day itself; a test's clock stays here
-            processes = turn_processes(
-                self.settings.DOORSTEP_TURN_PROCESSES,
-                planner=assistant.planner.name,
-                environment=self.settings.ENVIRONMENT,
-                cores=os.cpu_count(),
-            )
+        pool = self.turn_processes = self._start_turn_processes(assistant.planner.name)
         service = ChatService(
             sessions=self.sessions,
             assistant=assistant,
             secret=chat_secret(self.settings),
             documents_dir=self.settings.documents_dir,
-            read_ahead=processes == 0,
+            read_ahead=pool is None,  # a worker reads the message itself
         )
-        if processes:
-            self.turn_processes = pool = TurnProcesses(self.settings, processes)
-            self._stack.callback(pool.close)
-            started = pool.start()
-            _log.info("chat turns answered by %d worker processes (%s)", processes, started)
+        answer: Callable[[Accepted], Answered] = service.answer
+        workers = turn_workers(self.settings.DOORSTEP_TURN_WORKERS, assistant.planner.name)
+        if pool is not None:
             # A thread per turn in flight waits on the pool, so a few more than the workers keep every
             # worker busy while the server stores the next message and publishes the last reply.
-            answer: Callable[[Accepted], Answered] = pool.answer
-            workers = processes * THREADS_PER_PROCESS
-        else:
-            answer = service.answer
-            workers = turn_workers(self.settings.DOORSTEP_TURN_WORKERS, assistant.planner.name)
+            answer, workers = pool.answer, pool.processes * THREADS_PER_PROCESS
         runner = TurnRunner(answer, broker=self.broker, workers=workers)
         self._stack.callback(runner.close)
         return service, runner
+
+    def _start_turn_processes(self, planner: str) -> TurnProcesses | None:
+        """The worker processes that answer turns, started; None to answer on this process's threads
+        (none configured, or they could not start: residents are answered either way)."""
+        if not self.today_is_the_portfolios:  # a clock handed to the app cannot cross to a process
+            return None
+        processes = turn_processes(
+            self.settings.DOORSTEP_TURN_PROCESSES,
+            planner=planner,
+            environment=self.settings.ENVIRONMENT,
+            cores=os.cpu_count(),
+        )
+        if not processes:
+            return None
+        pool = TurnProcesses(self.settings, processes)
+        try:
+            started = pool.start()
+        except Exception:
+            _log.exception("the turn worker processes did not start: answering turns on threads")
+            pool.close()
+            return None
+        self._stack.callback(pool.close)
+        _log.info("chat turns answered by %d worker processes (%s)", processes, started)
+        return pool
 
     async def close(self) -> None:
         if self._sweeping is not None:

@@ -1,7 +1,8 @@
 """Answering accepted messages off the event loop, detached from the connection that brought them.
 
 A turn is CPU and database work (10-20 ms, more for a chat model): run on the event loop it would stall
-every socket, so turns run on their own thread pool. They belong to the conversation, not the socket: a
+every socket, so turns run on their own thread pool (whose threads, when worker processes answer turns,
+`app.channels.turn_processes`, only wait for them). They belong to the conversation, not the socket: a
 resident who drops mid-turn finds the reply waiting when they reconnect. Turns of one conversation run
 one at a time, in order; each conversation may have only a few waiting, so one resident cannot queue
 unbounded work.

@@ -10,6 +10,8 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from app import audit
 from app.accounts import account_balance, find_resident
 from app.channels.broker import INBOX_TOPIC
 from app.channels.chat import portal_conversation_id
@@ -30,8 +33,8 @@ from tests.channels.test_chat_protocol import drain, hello, is_reply, until
 from tests.support.databases import DEMO_AS_OF, Database
 
 
-@pytest.fixture
-def process_client(demo_db: Database, trained_models: Path) -> Iterator[TestClient]:
+@contextmanager
+def _client(demo_db: Database, trained_models: Path) -> Iterator[TestClient]:
     """The whole service on the demo database, its turns answered by one worker process. The worker reads
     the portfolio's day from the settings (DOORSTEP_TODAY), as a server's does."""
     shutil.copytree(trained_models, demo_db.settings.data_dir / "models", dirs_exist_ok=True)
@@ -43,6 +46,12 @@ def process_client(demo_db: Database, trained_models: Path) -> Iterator[TestClie
         }
     )
     with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def process_client(demo_db: Database, trained_models: Path) -> Iterator[TestClient]:
+    with _client(demo_db, trained_models) as client:
         yield client
 
 
@@ -150,8 +159,11 @@ def test_a_worker_that_dies_loses_no_message_and_the_next_turn_is_answered(
                 Message.conversation_id == conversation_id, Message.role == "resident"
             )
         ).all()
+        chain = audit.verify_chain(s)
     assert sorted(b for b in bodies if b) == ["w-1", "w-2", "w-3"]
     assert _roles(demo_db, conversation_id) == {"resident": 3, "assistant": 2}
+    # Lines signed by the server, a worker and the worker that replaced it make one unbroken chain.
+    assert chain.ok, chain.problem
 
 
 def test_how_many_worker_processes_answer_turns() -> None:
@@ -172,3 +184,21 @@ def test_a_test_clock_keeps_turns_on_the_servers_threads(chat_client: TestClient
     with chat_client.websocket_connect("/ws/chat") as ws:
         hello(ws, ref)
     assert chat_client.app.state.channels.turn_processes is None  # type: ignore[attr-defined]
+
+
+def test_workers_that_cannot_start_leave_the_turns_to_the_servers_threads(
+    demo_db: Database, trained_models: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot_start(self: TurnProcesses) -> list[int]:
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    monkeypatch.setattr(TurnProcesses, "start", cannot_start)
+    ref = demo_db.report.personas["partial"]  # type: ignore[union-attr]
+    with demo_db.sessions() as s:
+        total = account_balance(s, resident=find_resident(s, ref), as_of=DEMO_AS_OF).total_cents
+    with _client(demo_db, trained_models) as client, client.websocket_connect("/ws/chat") as ws:
+        hello(ws, ref)
+        ws.send_json({"type": "message", "client_id": "t-1", "text": "how much do i owe"})
+        reply = until(ws, is_reply)[-1]
+        assert client.app.state.channels.turn_processes is None  # type: ignore[attr-defined]
+    assert format_cents(total) in reply["text"]
