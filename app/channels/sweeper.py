@@ -93,6 +93,29 @@ def claim(session: Session, candidate: Candidate, *, now: datetime) -> bool:
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+def take_back(session: Session, accepted: Accepted, *, now: datetime) -> bool:
+    """Claim, as `claim` does (of processes that try at once, one wins), a message whose turn died with the
+    worker process that ran it: only while it is still its conversation's last event and the assistant's
+    to answer (a reply stored before the worker died, or staff who took the thread since, leave nothing to
+    take)."""
+    row = session.execute(
+        select(Conversation.last_seq, Conversation.updated_at, Conversation.owner).where(
+            Conversation.id == accepted.conversation_id
+        )
+    ).first()
+    if row is None or row.last_seq != accepted.seq or row.owner != "assistant":
+        return False
+    candidate = Candidate(
+        accepted.conversation_id,
+        accepted.resident_id,
+        row.last_seq,
+        row.updated_at,
+        accepted.message_id,
+        accepted.stored_text,
+    )
+    return claim(session, candidate, now=now)
+
+
 def sweep(sessions: sessionmaker[Session], *, now: datetime | None = None) -> list[Accepted]:
     """Claim the stale messages and return them as turns to run (the caller submits them)."""
     now = now or datetime.now(UTC)

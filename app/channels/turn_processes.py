@@ -16,9 +16,11 @@ it does a thread's. A worker touches no socket and publishes nothing.
 Workers are started with `spawn` (a fresh interpreter, never a fork of a process running threads and an
 event loop) when the assistant is built, and their models load in parallel with the server's start.
 
-A worker that dies (killed, out of memory) fails the turns it was given; the pool is built again for the
-next ones. Their messages were stored before their turns ran, so none is lost: the sweeper answers a
-message left unanswered (`app.channels.sweeper`), as it does one whose whole server stopped.
+A worker that dies (killed, out of memory) breaks the pool: it is built again, and each turn it held is
+run once more on the new one, if its message is still unanswered and the assistant's (taken back with the
+sweeper's compare-and-set, `app.channels.sweeper.take_back`, so a reply stored before the death, or staff
+who took the thread since, are never answered over). A turn that breaks the new pool too is left to the
+sweeper, which answers messages left unanswered as it does those whose whole server stopped: none is lost.
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from agents.assistant.runner import Accepted
+from app.channels.sweeper import take_back
 from app.config import Settings
 
 if TYPE_CHECKING:
@@ -65,11 +71,13 @@ def turn_processes(configured: int | None, *, planner: str, environment: str, co
 class TurnProcesses:
     """A pool of worker processes, each answering turns with its own `ChatService`."""
 
-    def __init__(self, settings: Settings, processes: int) -> None:
+    def __init__(self, settings: Settings, processes: int, *, sessions: sessionmaker[Session]) -> None:
         if processes < 1:
             raise ValueError("a pool of turn processes needs at least one")
         self.settings = settings
         self.processes = processes
+        self.sessions = sessions
+        """The server's own sessions: taking back a turn a dead worker held."""
         self._lock = threading.Lock()
         self._pool = self._new_pool()
         self.restarts = 0
@@ -92,16 +100,35 @@ class TurnProcesses:
 
     def answer(self, accepted: Accepted) -> Answered:
         """Answer `accepted` in a worker (blocking: call it from a thread). A worker's error comes back
-        raised here; a dead worker raises BrokenProcessPool, and the next turn gets a new pool."""
-        pool = self._pool
+        raised here. When the pool breaks (a worker died), a new one is started and the turn runs once more
+        if its message is still unanswered; BrokenProcessPool when it breaks again or there is nothing to
+        take back."""
         # The server's early reading of the message (a future on its threads) stays behind: the worker
         # reads the message itself.
         sent = dataclasses.replace(accepted, head_start=None)
+        try:
+            return self._run(sent)
+        except BrokenProcessPool:
+            if not self._take_back(accepted):
+                raise
+        _log.warning(
+            "answering message %s of conversation %s again: the worker running it died",
+            accepted.seq,
+            accepted.conversation_id,
+        )
+        return self._run(sent)
+
+    def _run(self, sent: Accepted) -> Answered:
+        pool = self._pool
         try:
             return pool.submit(_answer_here, sent).result()
         except BrokenProcessPool:
             self._replace(pool)
             raise
+
+    def _take_back(self, accepted: Accepted) -> bool:
+        with self.sessions.begin() as session:
+            return take_back(session, accepted, now=datetime.now(UTC))
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         with self._lock:
@@ -113,7 +140,7 @@ class TurnProcesses:
         broken.shutdown(wait=False, cancel_futures=True)
 
     def pids(self) -> list[int]:
-        """The worker processes running now (for health checks and tests)."""
+        """The worker processes running now."""
         processes = getattr(self._pool, "_processes", None) or {}
         return sorted(pid for pid, process in processes.items() if process.is_alive())
 

@@ -126,3 +126,41 @@ def test_two_processes_sweeping_at_once_claim_a_message_once(db_with_stale: tupl
     with db.sessions.begin() as s:
         second = sweeper.claim(s, seen_by_b[0], now=now + timedelta(seconds=1))
     assert (first, second) == (True, False)
+
+
+def test_a_turn_whose_worker_died_is_taken_back_only_while_unanswered_and_the_assistants(
+    chat_client: TestClient, demo_db: Database
+) -> None:
+    personas = demo_db.report.personas  # type: ignore[union-attr]
+    now = datetime.now(UTC)
+    with chat_client.websocket_connect("/ws/chat") as ws:
+        hello(ws, personas["partial"])
+    unanswered = _stored_but_not_answered(
+        chat_client, demo_db, personas["partial"], "how much do i owe", timedelta()
+    )
+    with demo_db.sessions.begin() as s:
+        assert sweeper.take_back(s, unanswered, now=now)
+
+    # The worker stored its reply before it died: nothing to take back.
+    answered = _stored_but_not_answered(
+        chat_client, demo_db, personas["partial"], "when is rent due", timedelta()
+    )
+    with demo_db.sessions.begin() as s:
+        append_message(
+            s, conversation_id=answered.conversation_id, role="assistant", body="Rent is due on the 1st."
+        )
+    with demo_db.sessions.begin() as s:
+        assert not sweeper.take_back(s, answered, now=now)
+
+    # Staff took the thread since: theirs to answer.
+    with chat_client.websocket_connect("/ws/chat") as ws:
+        hello(ws, personas["on_time"])
+    staffed = _stored_but_not_answered(
+        chat_client, demo_db, personas["on_time"], "how much do i owe", timedelta()
+    )
+    with demo_db.sessions.begin() as s:
+        conversation = s.get(Conversation, staffed.conversation_id)
+        assert conversation is not None
+        set_owner(s, conversation, "staff")
+    with demo_db.sessions.begin() as s:
+        assert not sweeper.take_back(s, staffed, now=now)
