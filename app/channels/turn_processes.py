@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
@@ -53,6 +54,8 @@ MAX_AUTO_PROCESSES = 4
 300 MB of it its own, measured on the demo portfolio)."""
 STARTUP_SECONDS = 120.0
 """How long the first answer from a new pool may take (a cold start imports and loads the models)."""
+PARENT_CHECK_SECONDS = 1.0
+"""How often a worker looks for its server: one whose server was killed outright exits within this."""
 
 _log = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ class TurnProcesses:
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(self.settings,),
+            initargs=(self.settings, os.getpid()),
         )
 
     def start(self) -> list[int]:
@@ -155,8 +158,9 @@ _service: ChatService | None = None
 _resources = ExitStack()
 
 
-def _start_worker(settings: Settings) -> None:
-    """The worker's assistant, built once as the process starts, closed as it exits."""
+def _start_worker(settings: Settings, server: int) -> None:
+    """The worker's assistant, built once as the process starts, closed as it exits. `server` is the
+    process that started it (read there: a server killed while this one imports is already gone here)."""
     global _service
     from agents.assistant.factory import open_assistant
     from app.channels.chat import ChatService
@@ -167,6 +171,7 @@ def _start_worker(settings: Settings) -> None:
     # Ctrl-C in a terminal reaches the whole process group: the server stops its workers itself, after
     # the turns in flight, rather than each printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(server,), name="server-watch", daemon=True).start()
     engine = make_engine(settings)
     _resources.callback(engine.dispose)
     sessions = make_sessionmaker(engine)
@@ -182,6 +187,15 @@ def _start_worker(settings: Settings) -> None:
     atexit.register(_resources.close)
     # What just loaded lives as long as the worker: out of the collector's sight (as in the server).
     gc.freeze()
+
+
+def _exit_with(server: int) -> None:
+    """Exit once the server process is gone. A server stopped in order stops its workers; one killed
+    outright (SIGKILL, out of memory) cannot, and its workers would wait for turns for ever: each holds
+    the pool's queues open for the others, so none ever reads the end of them."""
+    while os.getppid() == server:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _worker_pid() -> int:

@@ -18,7 +18,15 @@ CPU on every frame. `evals.servers` starts test and bench servers the same way."
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; loopback by default.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help=(
+                "Server processes (uvicorn workers); more than one needs REDIS_URL and PostgreSQL. "
+                "Chat turns have worker processes of their own in each: DOORSTEP_TURN_PROCESSES."
+            )
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API, the residents' chat (/ws/chat, /demo) and the staff inbox."""
     import uvicorn

@@ -4,10 +4,12 @@ turns on the server's own threads, and a worker that dies loses no message."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -17,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import func, select
+from websockets.sync.client import connect as websocket_connect
 
 from app import audit
 from app.accounts import account_balance, find_resident
@@ -27,9 +30,10 @@ from app.channels.turn_processes import MAX_AUTO_PROCESSES, TurnProcesses, turn_
 from app.main import create_app
 from app.models import Escalation, Message
 from app.money import format_cents
+from evals.servers import descendants, doorstep_server
 from tests.channels.conftest import CHAT_SECRET
-from tests.channels.test_chat_protocol import drain, hello, is_reply, until
-from tests.support.databases import DEMO_AS_OF, Database
+from tests.channels.test_chat_protocol import drain, hello, is_reply, token, until
+from tests.support.databases import DEMO_AS_OF, TEST_AUDIT_KEY, Database
 
 
 @contextmanager
@@ -195,3 +199,48 @@ def test_workers_that_cannot_start_leave_the_turns_to_the_servers_threads(
         reply = until(ws, is_reply)[-1]
         assert client.app.state.channels.turn_processes is None  # type: ignore[attr-defined]
     assert format_cents(total) in reply["text"]
+
+
+@pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
+def test_the_workers_of_a_server_killed_outright_exit_with_it(
+    demo_db: Database, trained_models: Path
+) -> None:
+    shutil.copytree(trained_models, demo_db.settings.data_dir / "models", dirs_exist_ok=True)
+    env = {
+        "DATABASE_URL": demo_db.settings.database_url,
+        "DOORSTEP_DATA_DIR": str(demo_db.settings.data_dir),
+        "DOORSTEP_CHAT_SECRET": CHAT_SECRET,
+        "DOORSTEP_AUDIT_KEY": TEST_AUDIT_KEY,
+        "DOORSTEP_TODAY": DEMO_AS_OF.isoformat(),
+        "ENVIRONMENT": "test",
+        "DOORSTEP_TURN_PROCESSES": "2",
+    }
+    log = demo_db.settings.data_dir / "server.log"
+    with doorstep_server(env, log) as server:
+        ref = demo_db.report.personas["on_time"]  # type: ignore[union-attr]
+        with websocket_connect(server.base.replace("http", "ws") + "/ws/chat", open_timeout=60) as ws:
+            ws.send(json.dumps({"type": "hello", "token": token(ref), "last_seq": 0}))
+            assert json.loads(ws.recv(timeout=120))["type"] == "welcome"  # the chat (and its workers) built
+        workers = [pid for pid in descendants(server.pid) if "spawn_main" in _command(pid)]
+        assert len(workers) == 2, log.read_text()[-2000:]
+        os.kill(server.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _alive(pid)], "workers outlived their server"
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely waiting to be reaped (a zombie has exited)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
