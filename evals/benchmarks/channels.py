@@ -55,6 +55,8 @@ RAMP_MISSES = 2
 """The ramp stops after this many steps in a row over `RAMP_P95_MS`: past capacity, each further step
 only queues more."""
 RAMP_STEP_SECONDS = 15.0
+RAMP_THINK_SECONDS = 10.0
+"""A resident's mean pause between messages in the ramp: 6 a minute, far below the 20 they may send."""
 IDLE_CONNECTIONS = 5_000
 REPLY_TIMEOUT = 30.0
 SECRET = "bench-chat-secret-0123456789abcdefghij"
@@ -288,10 +290,11 @@ def _ramp(
     steps: list[tuple[int, LoadStats]] = []
     misses = 0
     for rate in RAMP_RATES:
-        # Past (a)'s rate, more residents talk rather than each talking faster: a resident who sent a
-        # message every 3.5 s over several steps passed the 20 a minute a resident may send, and the
-        # refusals (4429) read as lost turns.
-        residents = min(len(tokens), max(CLIENTS, round(rate * THINK_SECONDS)))
+        # A higher rate is more residents talking, not each talking faster: steps follow one another
+        # with the same residents, and one who sent a message every 4 s (120/s from 500), or even every
+        # 5 s for four steps in a row, now and then passed the 20 a minute a resident may send; the
+        # refusals (4429) read as lost turns. At one message per `RAMP_THINK_SECONDS` each, none does.
+        residents = min(len(tokens), max(CLIENTS, round(rate * RAMP_THINK_SECONDS)))
         stats = _load(server, tokens, texts, rate, RAMP_STEP_SECONDS, positions, residents=residents)
         steps.append((rate, stats))
         misses = misses + 1 if stats.p(0.95) > RAMP_P95_MS or stats.lost else 0
