@@ -54,6 +54,8 @@ MAX_AUTO_PROCESSES = 4
 300 MB of it its own, measured on the demo portfolio)."""
 STARTUP_SECONDS = 120.0
 """How long the first answer from a new pool may take (a cold start imports and loads the models)."""
+WARM_UP_MESSAGE = "how much do I owe?"
+"""What each worker reads as it starts, to load the planner's models (nothing is stored or answered)."""
 PARENT_CHECK_SECONDS = 1.0
 """How often a worker looks for its server: one whose server was killed outright exits within this."""
 
@@ -185,6 +187,11 @@ def _start_worker(settings: Settings, server: int) -> None:
         documents_dir=settings.documents_dir,
     )
     atexit.register(_resources.close)
+    # The planner loads what it reads with (the encoder, its vocabulary) on its first message: read one
+    # now, or each worker's first turn waits about 300 ms for it (measured).
+    early = assistant.planner.begin(WARM_UP_MESSAGE)
+    if early is not None:
+        early.result()
     # What just loaded lives as long as the worker: out of the collector's sight (as in the server).
     gc.freeze()
 
