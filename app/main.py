@@ -24,7 +24,6 @@ from app.channels.runtime import ChannelRuntime
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.db_roles import check_service_role
-from app.deps import portfolio_today
 from app.errors import DoorstepError, number_out_of_range
 from app.schemas import ErrorPublic, ValidationErrorPublic
 from app.wal_checkpoints import WalCheckpointer
@@ -52,8 +51,7 @@ def create_app(settings: Settings | None = None, *, today: Callable[[], date] | 
             settings=app.state.settings,
             sessions=app.state.sessions,
             broker=app.state.broker,
-            today=today or (lambda: portfolio_today(app.state.settings)),
-            today_is_the_portfolios=today is None,
+            today=today,
         )
         await app.state.broker.start()
         if app.state.settings.ENVIRONMENT != "test":  # the first resident should not wait for the models

@@ -32,6 +32,7 @@ from app.channels.sweeper import SWEEP_EVERY_SECONDS
 from app.channels.turn_processes import TurnProcesses, turn_processes
 from app.channels.turns import TurnRunner, turn_workers
 from app.config import Settings
+from app.deps import portfolio_today
 from app.keys import chat_secret
 from app.outreach.settings import SlackSettings
 
@@ -50,13 +51,15 @@ class ChannelRuntime:
         settings: Settings,
         sessions: sessionmaker[Session],
         broker: Broker,
-        today: Callable[[], date],
-        today_is_the_portfolios: bool = False,
+        today: Callable[[], date] | None = None,
     ) -> None:
+        """`today`: a clock of the caller's (tests, demos of a past day); None for the portfolio's own day,
+        which worker processes can read for themselves (`app.deps.portfolio_today`)."""
         self.settings = settings
         self.sessions = sessions
         self.broker = broker
-        self.today = today
+        self.today = today or (lambda: portfolio_today(settings))
+        self._own_clock = today is not None
         self.limits = ResidentLimits()
         self.hello_timeout = HELLO_TIMEOUT_SECONDS
         self._stack = ExitStack()
@@ -67,7 +70,6 @@ class ChannelRuntime:
         self._building = asyncio.Lock()
         self.sweep_every = SWEEP_EVERY_SECONDS
         self.slack = SlackSettings()
-        self.today_is_the_portfolios = today_is_the_portfolios
         self.turn_processes: TurnProcesses | None = None
 
     async def chat(self) -> tuple[ChatService, TurnRunner]:
@@ -162,7 +164,7 @@ class ChannelRuntime:
     def _start_turn_processes(self, planner: str) -> TurnProcesses | None:
         """The worker processes that answer turns, started; None to answer on this process's threads
         (none configured, or they could not start: residents are answered either way)."""
-        if not self.today_is_the_portfolios:  # a clock handed to the app cannot cross to a process
+        if self._own_clock:  # a caller's clock cannot cross to another process
             return None
         processes = turn_processes(
             self.settings.DOORSTEP_TURN_PROCESSES,
