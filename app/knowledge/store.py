@@ -23,6 +23,7 @@ from filelock import FileLock
 from app.config import Settings
 from app.knowledge.constants import COLLECTION_NAME, CORPUS_VERSION_KEY, EMBEDDING_MODEL_ID
 from app.knowledge.embedding import embedding_function
+from app.knowledge.reembed import MODEL_KEY, recorded_model, reembed_stale
 
 
 def make_client(*, settings: Settings) -> ClientAPI:
@@ -71,15 +72,19 @@ def _client(url: str | None, path: str | None) -> ClientAPI:
 
 
 def open_collection(client: ClientAPI) -> Collection:
-    """The documents collection, created (cosine space, our embedding function) on first use."""
+    """The documents collection, created (cosine space, our embedding function) on first use, and
+    re-embedded first if an older model made its vectors (`app.knowledge.reembed`)."""
     path = _embedded_path(client)
     with _opening(path) if path is not None else contextlib.nullcontext():
-        return client.get_or_create_collection(
+        collection = client.get_or_create_collection(
             name=COLLECTION_NAME,
             embedding_function=embedding_function(),
             configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedding_model": EMBEDDING_MODEL_ID},
+            metadata={MODEL_KEY: EMBEDDING_MODEL_ID},
         )
+        if recorded_model(collection) != EMBEDDING_MODEL_ID and reembed_stale(collection):
+            bump_corpus_version(collection)  # retrievers in other processes reload the new vectors
+        return collection
 
 
 def _embedded_path(client: ClientAPI) -> Path | None:

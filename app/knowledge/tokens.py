@@ -20,6 +20,7 @@ from pathlib import Path
 import tiktoken
 
 from app.knowledge.constants import TIKTOKEN_ENCODING
+from app.knowledge.user_cache import doorstep_cache_dir
 
 _BASE_URL = "https://openaipublic.blob.core.windows.net/encodings/"
 #: The sha256 tiktoken expects of each decompressed file (tiktoken_ext.openai_public).
@@ -37,8 +38,7 @@ def cache_file_name(encoding: str) -> str:
 
 def user_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/doorstep/tiktoken` (by default `~/.cache/doorstep/tiktoken`)."""
-    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache_home) / "doorstep" / "tiktoken"
+    return doorstep_cache_dir() / "tiktoken"
 
 
 def prepare_tiktoken_cache(cache_dir: Path | None = None) -> Path:

@@ -10,10 +10,19 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.config import Settings
-from app.knowledge.constants import COLLECTION_NAME
+from app.knowledge.constants import (
+    COLLECTION_NAME,
+    EARLIER_EMBEDDING_MODEL_IDS,
+    EMBEDDING_DIM,
+    EMBEDDING_MODEL_ID,
+    INDEX_VERSION,
+)
+from app.knowledge.embedding import get_encoder
+from app.knowledge.records import search_text
 from app.knowledge.retrieval import Retriever
 from app.knowledge.store import corpus_version, make_client, open_collection
 from ingest.pipeline import ingest_paths
@@ -119,3 +128,46 @@ def test_processes_opening_a_fresh_index_at_once_all_get_it(tmp_path: Path, atte
     failures = [err for (out, err), p in zip(results, processes, strict=True) if p.returncode != 0]
     assert failures == [], failures[0][-2000:] if failures else ""
     assert [out.strip() for out, _ in results] == [COLLECTION_NAME] * 4
+
+
+def test_an_index_embedded_by_the_earlier_model_is_re_embedded_once_on_open(settings: Settings) -> None:
+    docs = settings.data_dir.parent / "docs"
+    write(docs / "faq.md", "# FAQ\n\n## Receipts\n\nThe portal emails a receipt for every payment.\n")
+    write(docs / "pool.md", "# Amenities\n\n## Pool\n\nThe pool is open from 8am to 9pm in summer.\n")
+    ingest_paths([docs], doc_type="faq", property_code=None, settings=settings)
+    # What an earlier release left: its model's name, its vectors (here: noise) and its index version.
+    earlier = EARLIER_EMBEDDING_MODEL_IDS[0]
+    collection = open_collection(make_client(settings=settings))
+    stored = collection.get(include=["metadatas"])
+    noise = np.random.default_rng(0).normal(size=(len(stored["ids"]), EMBEDDING_DIM))
+    collection.update(
+        ids=stored["ids"],
+        embeddings=noise / np.linalg.norm(noise, axis=1, keepdims=True),
+        metadatas=[
+            {**meta, "index_version": str(meta["index_version"]).replace(EMBEDDING_MODEL_ID, earlier)}
+            for meta in stored["metadatas"] or []
+        ],
+    )
+    collection.modify(metadata={**(collection.metadata or {}), "embedding_model": earlier})
+    version_before = corpus_version(make_client(settings=settings))
+
+    reopened = open_collection(make_client(settings=settings))
+
+    rows = reopened.get(include=["documents", "metadatas", "embeddings"])
+    expected = get_encoder().embed(
+        [
+            search_text(title=str(meta["title"]), section_path=str(meta["section_path"]), text=text)
+            for meta, text in zip(rows["metadatas"] or [], rows["documents"] or [], strict=True)
+        ]
+    )
+    np.testing.assert_allclose(np.asarray(rows["embeddings"]), expected, atol=1e-6)
+    assert (reopened.metadata or {})["embedding_model"] == EMBEDDING_MODEL_ID
+    assert {meta["index_version"] for meta in rows["metadatas"] or []} == {INDEX_VERSION}
+    assert corpus_version(make_client(settings=settings)) != version_before
+    passages = Retriever.from_settings(settings=settings).retrieve(
+        "when is the pool open", property_code=None
+    )
+    assert passages[0].section == "Pool"
+    # done once: the files are unchanged, so ingest has nothing to embed again
+    again = ingest_paths([docs], doc_type="faq", property_code=None, settings=settings)
+    assert (again.skipped, again.files) == (2, 0)
