@@ -11,6 +11,11 @@ if TYPE_CHECKING:
     from agents.assistant.state import AssistantState
 
 
+HISTORY_TURNS = 6
+"""Earlier turns of the conversation a planner may read, each as the resident's message and the reply
+(`agents.planners.chat.split_turns`); the checkpoint keeps no more (`agents.assistant.nodes.KEPT_TURNS`)."""
+
+
 @dataclass
 class ToolCall:
     name: str

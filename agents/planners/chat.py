@@ -63,7 +63,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import SecretStr, ValidationError
 
 from agents.intents import Intent
-from agents.planners.base import Planner, PlanStep, ToolCall
+from agents.planners.base import HISTORY_TURNS, Planner, PlanStep, ToolCall
 from agents.prompts import PromptFile, load
 from app.formatting import format_date
 from app.knowledge.tokens import get_encoding
@@ -84,7 +84,7 @@ DEFAULT_TIMEOUT_S = 20.0
 DEFAULT_MAX_RETRIES = 1
 DEFAULT_MAX_PROMPT_TOKENS = 4000
 """Budget for everything sent per call: system prompt, tool schemas, history and this turn."""
-DEFAULT_HISTORY_TURNS = 6
+DEFAULT_HISTORY_TURNS = HISTORY_TURNS
 TOKEN_ENCODING = "o200k_base"
 """The tokenizer of the gpt-4o family (the default model); cl100k_base for older models."""
 CUT_MARK = " …[cut]"

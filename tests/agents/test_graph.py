@@ -160,6 +160,36 @@ def test_conversation_survives_a_restart(demo_db: Database, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
+def test_earlier_turns_keep_the_message_and_reply_and_not_their_tool_results(demo_db: Database) -> None:
+    """A planner reads an earlier turn as the resident's message and the reply; the checkpoint, read
+    and written whole every turn, does not carry the tool calls and results of turns already answered."""
+    from agents.planners.chat import split_turns
+
+    saver = InMemorySaver()
+    balance = [PlanStep(intent="balance", calls=[ToolCall("get_balance")]), PlanStep()]
+    assistant = make_assistant(demo_db, ScriptedPlanner(*balance * 3), saver)
+    conversation = uuid.uuid4().hex
+
+    replies = [
+        ask(assistant, demo_db, "delinquent", f"how much do i owe ({n})", conversation).reply
+        for n in range(3)
+    ]
+
+    messages = (
+        build_graph(checkpointer=saver)
+        .get_state({"configurable": {"thread_id": conversation}})
+        .values["messages"]
+    )
+    assert [m.type for m in messages] == ["human", "ai", "human", "ai", "human", "ai", "tool", "ai"]
+    earlier, current = split_turns(messages)
+    assert [[m.content for m in pair] for pair in earlier] == [
+        ["how much do i owe (0)", replies[0]],
+        ["how much do i owe (1)", replies[1]],
+    ]
+    assert [m.type for m in current] == ["human", "ai", "tool", "ai"]
+
+
+@pytest.mark.parametrize("demo_db", ["sqlite"], indirect=True)
 def test_a_long_conversation_keeps_only_its_last_turns_in_the_checkpoint(demo_db: Database) -> None:
     """A portal conversation lasts a whole tenancy; the checkpoint written after each turn stays bounded,
     and the turns it keeps are the latest, in order."""
