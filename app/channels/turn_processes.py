@@ -1,6 +1,6 @@
 """Chat turns answered in worker processes beside the server's own.
 
-An offline turn is 10-15 ms of Python: the guard, the planner, the tools' ledger reads, the reply and its
+An offline turn is 8-12 ms of Python: the guard, the planner, the tools' ledger reads, the reply and its
 checks, the records. One process runs Python on one core at a time (its interpreter lock), and the same
 lock serves every socket: on two cores a server answering turns on its own threads topped out near 65
 turns/s, with p95 in seconds at 100 offered, one core idle for want of the lock.
