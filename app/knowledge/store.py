@@ -23,7 +23,7 @@ from filelock import FileLock
 from app.config import Settings
 from app.knowledge.constants import COLLECTION_NAME, CORPUS_VERSION_KEY, EMBEDDING_MODEL_ID
 from app.knowledge.embedding import embedding_function
-from app.knowledge.reembed import MODEL_KEY, recorded_model, reembed_stale
+from app.knowledge.reembed import MODEL_KEY, reembed_stale
 
 
 def make_client(*, settings: Settings) -> ClientAPI:
@@ -82,7 +82,7 @@ def open_collection(client: ClientAPI) -> Collection:
             configuration={"hnsw": {"space": "cosine"}},
             metadata={MODEL_KEY: EMBEDDING_MODEL_ID},
         )
-        if recorded_model(collection) != EMBEDDING_MODEL_ID and reembed_stale(collection):
+        if reembed_stale(collection):
             bump_corpus_version(collection)  # retrievers in other processes reload the new vectors
         return collection
 
