@@ -165,9 +165,14 @@ async def _synced(ws: ClientConnection, seen: set[int], stats: LoadStats) -> Non
         if frame["type"] == "pong":
             return
         if "seq" in frame:
-            if frame["seq"] in seen:
-                stats.duplicated += 1
-            seen.add(frame["seq"])
+            _count_event(frame, seen, stats)
+
+
+def _count_event(frame: dict[str, Any], seen: set[int], stats: LoadStats) -> None:
+    """Note an event's seq; one seen before on this resident's connections is a duplicate."""
+    if frame["seq"] in seen:
+        stats.duplicated += 1
+    seen.add(frame["seq"])
 
 
 async def _one_turn(ws: ClientConnection, text: str, seen: set[int], stats: LoadStats) -> None:
@@ -204,9 +209,7 @@ async def _await_reply(ws: ClientConnection, client_id: str, seen: set[int], sta
         if kind == "ack" and frame["client_id"] == client_id:
             acked = frame["seq"]
         elif kind in ("message", "reply", "owner"):
-            if frame["seq"] in seen:
-                stats.duplicated += 1
-            seen.add(frame["seq"])
+            _count_event(frame, seen, stats)
             if kind == "reply" and acked is not None and frame["seq"] > acked:
                 return
         elif kind == "error":
